@@ -1,0 +1,108 @@
+// Runs the emission model with onnxruntime-node, plus a pure-TypeScript reference of the same computation.
+
+import * as ort from 'onnxruntime-node';
+import { readOnnxMetadata, type EmissionModelSpec } from './export.js';
+import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+
+/** ORT session options: one intra-op thread so throughput is measured, and scaled, per process. */
+export const EMISSION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
+  executionProviders: ['cpu'],
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+};
+
+/** A loaded emission model: per-token label scores from ORT, and the CRF scores read once at load. */
+export class EmissionSession {
+  private constructor(
+    private session: ort.InferenceSession | undefined,
+    /** ModelProto.metadata_props. */
+    readonly metadata: Record<string, string>,
+    readonly numLabels: number,
+    /** [L * L], from-label row, to-label column. */
+    readonly transitions: Float32Array,
+    /** [L] score of starting in a label. */
+    readonly start: Float32Array,
+    /** [L] score of ending in a label. */
+    readonly end: Float32Array,
+  ) {}
+
+  /** Loads a model written by `buildEmissionModel`. Rejects if ORT cannot load it. */
+  static async create(bytes: Uint8Array): Promise<EmissionSession> {
+    const metadata = readOnnxMetadata(bytes);
+    const session = await ort.InferenceSession.create(bytes, EMISSION_SESSION_OPTIONS);
+    try {
+      // An empty batch yields the CRF scores without touching the weight table.
+      const empty = new ort.Tensor('int32', new Int32Array(0), [0, 1]);
+      const out = await session.run({ bucket1: empty, bucket2: empty, fingerprint: empty }, ['transitions', 'start', 'end']);
+      const start = Float32Array.from(out.start.data as Float32Array);
+      const end = Float32Array.from(out.end.data as Float32Array);
+      const transitions = Float32Array.from(out.transitions.data as Float32Array);
+      for (const t of Object.values(out)) t.dispose();
+      return new EmissionSession(session, metadata, start.length, transitions, start, end);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  }
+
+  /**
+   * Emission scores for `n` tokens with `f` feature slots each: [n * numLabels], token-major. The three inputs are
+   * [n * f] row-major; padding slots use fingerprint 0 and bucket 0.
+   */
+  async emissions(bucket1: Int32Array, bucket2: Int32Array, fingerprint: Int32Array, n: number, f: number): Promise<Float32Array> {
+    if (!this.session) throw new Error('EmissionSession used after release()');
+    const size = n * f;
+    if (bucket1.length < size || bucket2.length < size || fingerprint.length < size) {
+      throw new RangeError(`emissions: inputs shorter than n * f = ${size}`);
+    }
+    const dims = [n, f];
+    const view = (a: Int32Array) => (a.length === size ? a : a.subarray(0, size));
+    const out = await this.session.run(
+      {
+        bucket1: new ort.Tensor('int32', view(bucket1), dims),
+        bucket2: new ort.Tensor('int32', view(bucket2), dims),
+        fingerprint: new ort.Tensor('int32', view(fingerprint), dims),
+      },
+      ['emissions'],
+    );
+    return out.emissions.data as Float32Array;
+  }
+
+  /** Frees the native session; the object is unusable afterwards. Safe to call twice. */
+  async release(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (s) await s.release();
+  }
+}
+
+/**
+ * The emission scores `buildEmissionModel`'s graph computes, in plain TypeScript (float32 accumulation); for tests
+ * and for checking a trained model against its export. float16 specs use the rounded weights the file holds.
+ */
+export function referenceEmissions(
+  spec: EmissionModelSpec,
+  bucket1: Int32Array,
+  bucket2: Int32Array,
+  fingerprint: Int32Array,
+  n: number,
+  f: number,
+): Float32Array {
+  const L = spec.numLabels;
+  const W = spec.weightsDtype === 'float16' ? float16ToFloat32(float32ToFloat16(spec.weights)) : spec.weights;
+  const fp = spec.fingerprints;
+  const out = new Float32Array(n * L);
+  for (let t = 0; t < n; t++) {
+    for (let s = 0; s < f; s++) {
+      const i = t * f + s;
+      const b1 = bucket1[i];
+      const b2 = bucket2[i];
+      const want = fingerprint[i];
+      if (fp[b1] === want) for (let l = 0; l < L; l++) out[t * L + l] += W[b1 * L + l];
+      if (b2 !== b1 && fp[b2] === want) for (let l = 0; l < L; l++) out[t * L + l] += W[b2 * L + l];
+    }
+  }
+  return out;
+}
