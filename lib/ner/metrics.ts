@@ -111,7 +111,8 @@ function uniqueSorted(spans: readonly Span[]): Span[] {
  *   characters each covers (an exact match puts 1 in its cell); the part no prediction covers goes to `$none`.
  *   Each prediction adds, in row `$none`, the fraction of its characters that no gold span covers.
  *   `$none`/`$none` counts the words that overlap no gold and no predicted span. A gold row therefore sums to the
- *   number of gold spans of that category. Cells that are 0 are left out; normalizedValue is % of the row.
+ *   number of gold spans of that category. Cells that are 0 are left out; normalizedValue is % of the row
+ *   (rounded to 4 decimals), rawValue is rounded to 6 decimals.
  */
 export function evaluate(
   gold: readonly LabelledDocument[],
