@@ -1,0 +1,147 @@
+// Word clusters learned from a project's own text (labelled and unlabelled): each frequent word gets a context
+// vector (PPMI-weighted left/right neighbours, randomly projected), and recursive spherical 2-means splits the
+// vocabulary into a binary tree; a word's path in that tree is its cluster id, and prefixes of it are features
+// (coarse to fine, like Brown clusters). Rare and unseen words inherit nothing; deterministic for a seed.
+import { lowerHash, type ClusterTable } from './features.js';
+import { prng } from './crf.js';
+import { tokenize } from './tokenizer.js';
+import { fmix } from './hash.js';
+
+export interface ClusterSettings {
+  bits: number;
+  minCount: number;
+  maxVocab: number;
+  contextWords: number;
+  dims: number;
+}
+
+export const DEFAULT_CLUSTERS: ClusterSettings = { bits: 16, minCount: 2, maxVocab: 40000, contextWords: 1000, dims: 64 };
+
+/** Learns a cluster table from texts; returns undefined when there is too little text to say anything. */
+export function learnClusters(texts: string[], st: ClusterSettings, seed: number): ClusterTable | undefined {
+  // token stream of lower-cased word hashes; -1 marks a text/line boundary
+  const counts = new Map<number, number>();
+  const stream: number[] = [];
+  for (const text of texts) {
+    const tok = tokenize(text);
+    for (let i = 0; i < tok.starts.length; i++) {
+      if (i > 0 && text.slice(tok.ends[i - 1], tok.starts[i]).includes('\n')) stream.push(-1);
+      const h = lowerHash(text, tok.starts[i], tok.ends[i]);
+      stream.push(h);
+      counts.set(h, (counts.get(h) ?? 0) + 1);
+    }
+    stream.push(-1);
+  }
+  const byFreq = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const vocab = byFreq.filter(([, c]) => c >= st.minCount).slice(0, st.maxVocab);
+  if (vocab.length < 50) return undefined;
+  const vIndex = new Map<number, number>(vocab.map(([h], i) => [h, i]));
+  const ctxIndex = new Map<number, number>(byFreq.slice(0, st.contextWords).map(([h], i) => [h, i]));
+  const C = ctxIndex.size;
+  const V = vocab.length;
+  // co-occurrence counts (w, context slot) where slot = side * C + ctx
+  const co = new Map<number, number>();
+  const ctxTotals = new Float64Array(2 * C);
+  const wTotals = new Float64Array(V);
+  let total = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const w = vIndex.get(stream[i]);
+    if (w === undefined) continue;
+    for (const [d, side] of [[-1, 0], [1, 1]] as const) {
+      const j = i + d;
+      const h = j >= 0 && j < stream.length ? stream[j] : -1;
+      const c = h === -1 ? undefined : ctxIndex.get(h);
+      if (c === undefined) continue;
+      const slot = side * C + c;
+      const key = w * 2 * C + slot;
+      co.set(key, (co.get(key) ?? 0) + 1);
+      ctxTotals[slot]++;
+      wTotals[w]++;
+      total++;
+    }
+  }
+  // random projection of PPMI rows
+  const D = st.dims;
+  const emb = new Float64Array(V * D);
+  const rand = prng(seed ^ 0x5eed);
+  const R = new Float64Array(2 * C * D);
+  for (let i = 0; i < R.length; i++) R[i] = rand() < 0.5 ? -1 : 1;
+  for (const [key, n] of co) {
+    const w = Math.floor(key / (2 * C));
+    const slot = key - w * 2 * C;
+    // context distribution smoothing (alpha 0.75) as in word2vec-style PMI
+    const pmi = Math.log((n * total) / (wTotals[w] * Math.pow(ctxTotals[slot], 0.75) * Math.pow(total, 0.25)));
+    if (pmi <= 0) continue;
+    const o = w * D;
+    const r = slot * D;
+    for (let d = 0; d < D; d++) emb[o + d] += pmi * R[r + d];
+  }
+  for (let w = 0; w < V; w++) {
+    let s = 0;
+    for (let d = 0; d < D; d++) s += emb[w * D + d] ** 2;
+    s = Math.sqrt(s) || 1;
+    for (let d = 0; d < D; d++) emb[w * D + d] /= s;
+  }
+  // recursive bisection along the principal direction of each cluster (deterministic, no empty splits)
+  const path = new Uint32Array(V);
+  const mean = new Float64Array(D);
+  const v = new Float64Array(D);
+  const nv = new Float64Array(D);
+  const split = (members: number[], depth: number) => {
+    if (depth >= st.bits || members.length < 2) return;
+    mean.fill(0);
+    for (const m of members) for (let d = 0; d < D; d++) mean[d] += emb[m * D + d];
+    for (let d = 0; d < D; d++) mean[d] /= members.length;
+    for (let d = 0; d < D; d++) v[d] = rand() - 0.5;
+    for (let it = 0; it < 6; it++) {
+      nv.fill(0);
+      for (const m of members) {
+        let p = 0;
+        for (let d = 0; d < D; d++) p += (emb[m * D + d] - mean[d]) * v[d];
+        for (let d = 0; d < D; d++) nv[d] += p * (emb[m * D + d] - mean[d]);
+      }
+      let norm = 0;
+      for (let d = 0; d < D; d++) norm += nv[d] * nv[d];
+      norm = Math.sqrt(norm) || 1;
+      for (let d = 0; d < D; d++) v[d] = nv[d] / norm;
+    }
+    const left: number[] = [];
+    const right: number[] = [];
+    for (const m of members) {
+      let p = 0;
+      for (let d = 0; d < D; d++) p += (emb[m * D + d] - mean[d]) * v[d];
+      (p > 0 ? right : left).push(m);
+    }
+    if (left.length === 0 || right.length === 0) return;
+    for (const m of right) path[m] |= 1 << (st.bits - 1 - depth);
+    split(left, depth + 1);
+    split(right, depth + 1);
+  };
+  split(vocab.map((_, i) => i), 0);
+  const byWord = new Map<number, number>();
+  for (let w = 0; w < V; w++) byWord.set(vocab[w][0], path[w]);
+  return { bits: st.bits, byWord };
+}
+
+/** Serialises a cluster table compactly (base64 of (hash, path) uint32 pairs, sorted by hash). */
+export function encodeClusters(t: ClusterTable): string {
+  const entries = [...t.byWord.entries()].sort((a, b) => a[0] - b[0]);
+  const arr = new Uint32Array(entries.length * 2);
+  entries.forEach(([h, p], i) => {
+    arr[2 * i] = h;
+    arr[2 * i + 1] = p;
+  });
+  return `${t.bits}:${Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64')}`;
+}
+
+export function decodeClusters(s: string): ClusterTable {
+  const i = s.indexOf(':');
+  const bits = Number(s.slice(0, i));
+  const buf = Buffer.from(s.slice(i + 1), 'base64');
+  const arr = new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const byWord = new Map<number, number>();
+  for (let k = 0; k < arr.length; k += 2) byWord.set(arr[k], arr[k + 1]);
+  return { bits, byWord };
+}
+
+

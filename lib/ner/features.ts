@@ -1,0 +1,323 @@
+// Feature extraction: per token, a set of hashed sparse features (word, shape, affixes, character n-grams,
+// context window, word clusters learned from unlabelled text, gazetteer matches). No strings are built per
+// feature: each token's base values are hashed once and features are integer combinations of them.
+import { combineA, combineB, fmix } from './hash.js';
+
+/** Settings stored in the model so prediction extracts exactly the features training saw. */
+export interface FeatureSettings {
+  version: 1;
+  /** Context window radius for word features. */
+  window: number;
+  /** Longest prefix/suffix length. */
+  affixes: number;
+  /** Character n-gram length (0 disables), counted over the lower-cased word with boundary marks. */
+  charNgram: number;
+  /** Cluster-id prefix lengths (bits) used as features; empty when no clusters. */
+  clusterPrefixes: number[];
+}
+
+export const DEFAULT_FEATURES: FeatureSettings = {
+  version: 1,
+  window: 2,
+  affixes: 4,
+  charNgram: 3,
+  clusterPrefixes: [4, 8, 12, 16],
+};
+
+/** Word → cluster bit path (most significant bit first, `bits` long); looked up by lower-cased word hash. */
+export interface ClusterTable {
+  bits: number;
+  byWord: Map<number, number>;
+}
+
+/** Gazetteer: token sequences (lower-cased word hashes) → category index. */
+export interface Gazetteer {
+  /** first token hash → entries starting with it */
+  byFirst: Map<number, Array<{ hashes: number[]; category: number }>>;
+  maxLength: number;
+}
+
+/** The features of a token sequence: token t owns hA/hB[offsets[t] .. offsets[t+1]). */
+export interface SequenceFeatures {
+  n: number;
+  offsets: Int32Array;
+  hA: Uint32Array;
+  hB: Uint32Array;
+}
+
+// Template ids: each distinct feature kind gets its own id; context offsets add to it.
+const T = {
+  BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BI_L: 80, BI_R: 81, BOS: 82, EOS: 83,
+  SUF3: 90, CL: 100, GAZ: 200, GAZW: 210, LEN: 84,
+} as const;
+
+const SEED_LOWER = 0x811c9dc5;
+const SEED_SHAPE = 0x1b873593;
+const SEED_SHAPEL = 0x2f1b5c77;
+
+/** Per-token base values, computed once per token. */
+interface TokenInfo {
+  lower: Uint32Array;
+  shape: Uint32Array;
+  shapeLong: Uint32Array;
+  flags: Uint32Array;
+  len: Uint32Array;
+  suf3: Uint32Array;
+}
+
+const FLAG_UPPER = 1, FLAG_TITLE = 2, FLAG_DIGIT = 4, FLAG_HASDIGIT = 8, FLAG_HYPHEN = 16, FLAG_PUNCT = 32,
+  FLAG_MIXED = 64, FLAG_ALPHANUM = 128, FLAG_SLASH = 256, FLAG_DOT = 512, FLAG_NONASCII = 1024;
+
+function lowerCode(c: number): number {
+  if (c >= 65 && c <= 90) return c | 0x20;
+  if (c < 128) return c;
+  const s = String.fromCharCode(c).toLowerCase();
+  return s.length === 1 ? s.charCodeAt(0) : c;
+}
+
+/** Character class for shapes: X upper, x lower, d digit, else the code unit itself. */
+function shapeCode(c: number): number {
+  if (c >= 65 && c <= 90) return 88;
+  if (c >= 97 && c <= 122) return 120;
+  if (c >= 48 && c <= 57) return 100;
+  if (c < 128) return c;
+  const s = String.fromCharCode(c);
+  if (s !== s.toLowerCase()) return 88;
+  if (s !== s.toUpperCase()) return 120;
+  if (/\p{Nd}/u.test(s)) return 100;
+  if (/\p{L}/u.test(s)) return 97; // caseless letter (CJK, Arabic…)
+  return c;
+}
+
+/** Hash of the lower-cased token text text[s, e). */
+export function lowerHash(text: string, s: number, e: number): number {
+  let h = SEED_LOWER;
+  for (let i = s; i < e; i++) {
+    h ^= lowerCode(text.charCodeAt(i));
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix(h);
+}
+
+/** Extracts features for token sequences of one text. */
+export class FeatureExtractor {
+  constructor(
+    readonly settings: FeatureSettings,
+    private readonly clusters?: ClusterTable,
+    private readonly gazetteer?: Gazetteer,
+  ) {}
+
+  private tokenInfo(text: string, starts: ArrayLike<number>, ends: ArrayLike<number>, from: number, to: number): TokenInfo {
+    const n = to - from;
+    const info: TokenInfo = {
+      lower: new Uint32Array(n), shape: new Uint32Array(n), shapeLong: new Uint32Array(n),
+      flags: new Uint32Array(n), len: new Uint32Array(n), suf3: new Uint32Array(n),
+    };
+    for (let k = 0; k < n; k++) {
+      const s = starts[from + k];
+      const e = ends[from + k];
+      let hl = SEED_LOWER, hs = SEED_SHAPE, hsl = SEED_SHAPEL;
+      let prevShape = -1, longCount = 0;
+      let upper = 0, lowerN = 0, digit = 0, other = 0, flags = 0;
+      for (let i = s; i < e; i++) {
+        const c = text.charCodeAt(i);
+        hl ^= lowerCode(c);
+        hl = Math.imul(hl, 0x01000193);
+        const sc = shapeCode(c);
+        if (sc !== prevShape) {
+          hs ^= sc;
+          hs = Math.imul(hs, 0x01000193);
+          prevShape = sc;
+        }
+        if (longCount < 8) {
+          hsl ^= sc;
+          hsl = Math.imul(hsl, 0x01000193);
+          longCount++;
+        }
+        if (sc === 88) upper++;
+        else if (sc === 120) lowerN++;
+        else if (sc === 100) digit++;
+        else if (sc !== 97) {
+          other++;
+          if (c === 45) flags |= FLAG_HYPHEN;
+          else if (c === 47) flags |= FLAG_SLASH;
+          else if (c === 46) flags |= FLAG_DOT;
+        }
+        if (c >= 128) flags |= FLAG_NONASCII;
+      }
+      const letters = upper + lowerN;
+      if (upper > 0 && lowerN === 0) flags |= FLAG_UPPER;
+      if (shapeCode(text.charCodeAt(s)) === 88 && upper === 1 && lowerN > 0) flags |= FLAG_TITLE;
+      if (upper > 1 && lowerN > 0) flags |= FLAG_MIXED;
+      if (digit > 0 && digit === e - s) flags |= FLAG_DIGIT;
+      if (digit > 0) flags |= FLAG_HASDIGIT;
+      if (digit > 0 && letters > 0) flags |= FLAG_ALPHANUM;
+      if (other > 0 && letters === 0 && digit === 0) flags |= FLAG_PUNCT;
+      info.lower[k] = fmix(hl);
+      info.shape[k] = fmix(hs);
+      info.shapeLong[k] = fmix(hsl ^ Math.min(e - s, 12));
+      info.flags[k] = flags;
+      info.len[k] = Math.min(e - s, 10);
+      let h3 = 0x3c6ef372;
+      for (let i = Math.max(s, e - 3); i < e; i++) {
+        h3 ^= lowerCode(text.charCodeAt(i));
+        h3 = Math.imul(h3, 0x01000193);
+      }
+      info.suf3[k] = fmix(h3);
+    }
+    return info;
+  }
+
+  /**
+   * Features of tokens [from, to) of `text` (a sequence, e.g. a sentence). Context features do not cross the
+   * sequence boundary.
+   */
+  extract(text: string, starts: ArrayLike<number>, ends: ArrayLike<number>, from = 0, to = starts.length): SequenceFeatures {
+    const n = to - from;
+    const st = this.settings;
+    const info = this.tokenInfo(text, starts, ends, from, to);
+    const cl = this.clusters;
+    const clusterOf = new Int32Array(n).fill(-1);
+    if (cl) for (let k = 0; k < n; k++) clusterOf[k] = cl.byWord.get(info.lower[k]) ?? -1;
+    const gaz = this.gazetteerTags(info.lower, n);
+
+    // upper bound of features per token
+    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
+    const hA = new Uint32Array(n * maxPer);
+    const hB = new Uint32Array(n * maxPer);
+    const offsets = new Int32Array(n + 1);
+    let p = 0;
+    const emit = (template: number, value: number) => {
+      hA[p] = combineA(template, value);
+      hB[p] = combineB(template, value);
+      p++;
+    };
+
+    for (let k = 0; k < n; k++) {
+      offsets[k] = p;
+      const s = starts[from + k];
+      const e = ends[from + k];
+      emit(T.BIAS, 0);
+      emit(T.W, info.lower[k]);
+      emit(T.SHAPE, info.shape[k]);
+      emit(T.SHAPEL, info.shapeLong[k]);
+      emit(T.LEN, info.len[k]);
+      const f = info.flags[k];
+      for (let b = 0; b < 11; b++) if (f & (1 << b)) emit(T.FLAG, b);
+      // prefixes and suffixes over lower-cased code units
+      let hp = 0x9747b28c;
+      for (let i = 0; i < st.affixes && s + i < e; i++) {
+        hp ^= lowerCode(text.charCodeAt(s + i));
+        hp = Math.imul(hp, 0x01000193);
+        emit(T.PRE + i, fmix(hp));
+      }
+      let hs = 0x85ebca6b;
+      for (let i = 0; i < st.affixes && e - 1 - i >= s; i++) {
+        hs ^= lowerCode(text.charCodeAt(e - 1 - i));
+        hs = Math.imul(hs, 0x01000193);
+        emit(T.SUF + i, fmix(hs));
+      }
+      if (st.charNgram > 0 && e - s > st.charNgram - 2) {
+        // n-grams of "^word$"; at most 40 of them
+        const len = e - s + 2;
+        const g = st.charNgram;
+        let count = 0;
+        for (let a = 0; a + g <= len && count < 40; a++, count++) {
+          let h = 0xcc9e2d51;
+          for (let i = a; i < a + g; i++) {
+            const c = i === 0 ? 94 : i === len - 1 ? 36 : lowerCode(text.charCodeAt(s + i - 1));
+            h ^= c;
+            h = Math.imul(h, 0x01000193);
+          }
+          emit(T.NG, fmix(h));
+        }
+      }
+      for (let d = -st.window; d <= st.window; d++) {
+        if (d === 0) continue;
+        const j = k + d;
+        const off = d + 4;
+        if (j < 0 || j >= n) {
+          emit(T.W + off, d < 0 ? 1 : 2); // beyond the sequence edge
+          continue;
+        }
+        emit(T.W + off, info.lower[j]);
+        emit(T.SHAPE + off, info.shape[j]);
+        if (d === -1 || d === 1) {
+          emit(T.SUF3 + off, info.suf3[j]);
+          const fj = info.flags[j];
+          if (fj & FLAG_TITLE) emit(T.FLAG + off, 1);
+          if (fj & FLAG_UPPER) emit(T.FLAG + off, 0);
+        }
+      }
+      if (k > 0) emit(T.BI_L, fmix(info.lower[k - 1] ^ Math.imul(info.lower[k], 31)));
+      if (k + 1 < n) emit(T.BI_R, fmix(info.lower[k] ^ Math.imul(info.lower[k + 1], 31)));
+      if (k === 0) emit(T.BOS, 0);
+      if (k === n - 1) emit(T.EOS, 0);
+      if (cl) {
+        for (let d = -1; d <= 1; d++) {
+          const j = k + d;
+          if (j < 0 || j >= n) continue;
+          const c = clusterOf[j];
+          if (c < 0) {
+            if (d === 0) emit(T.CL, 0xffffffff);
+            continue;
+          }
+          for (let q = 0; q < st.clusterPrefixes.length; q++) {
+            const bitsUsed = Math.min(st.clusterPrefixes[q], cl.bits);
+            emit(T.CL + 10 * (d + 2) + q, (c >>> (cl.bits - bitsUsed)) + 1);
+          }
+        }
+      }
+      if (gaz) {
+        const g = gaz[k];
+        for (const tag of g) emit(T.GAZ, tag);
+        for (const tag of g) emit(T.GAZW, fmix(tag ^ info.lower[k]));
+      }
+    }
+    offsets[n] = p;
+    return { n, offsets, hA: hA.subarray(0, p), hB: hB.subarray(0, p) };
+  }
+
+  /** Per token, the gazetteer position tags (category*4 + B/I/L/U) of the longest matches covering it. */
+  private gazetteerTags(lower: Uint32Array, n: number): number[][] | undefined {
+    const gz = this.gazetteer;
+    if (!gz || gz.byFirst.size === 0) return undefined;
+    const out: number[][] = Array.from({ length: n }, () => []);
+    for (let k = 0; k < n; k++) {
+      const cands = gz.byFirst.get(lower[k]);
+      if (!cands) continue;
+      for (const c of cands) {
+        const m = c.hashes.length;
+        if (k + m > n) continue;
+        let ok = true;
+        for (let i = 1; i < m && ok; i++) if (lower[k + i] !== c.hashes[i]) ok = false;
+        if (!ok) continue;
+        if (m === 1) out[k].push(c.category * 4 + 3);
+        else {
+          out[k].push(c.category * 4);
+          for (let i = 1; i < m - 1; i++) out[k + i].push(c.category * 4 + 1);
+          out[k + m - 1].push(c.category * 4 + 2);
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** Builds a gazetteer from token-hash sequences with categories (duplicates collapse). */
+export function buildGazetteer(entries: Iterable<{ hashes: number[]; category: number }>): Gazetteer {
+  const byFirst = new Map<number, Array<{ hashes: number[]; category: number }>>();
+  const seen = new Set<string>();
+  let maxLength = 0;
+  for (const e of entries) {
+    if (e.hashes.length === 0 || e.hashes.length > 12) continue;
+    const key = `${e.category}:${e.hashes.join(',')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const list = byFirst.get(e.hashes[0]) ?? [];
+    list.push({ hashes: e.hashes, category: e.category });
+    byFirst.set(e.hashes[0], list);
+    maxLength = Math.max(maxLength, e.hashes.length);
+  }
+  return { byFirst, maxLength };
+}

@@ -1,0 +1,31 @@
+// 32-bit hashing used by the feature extractor: strings hashed once per token, features combined as integers.
+
+/** FNV-1a over UTF-16 code units of s[start, end), then a murmur3 finaliser. */
+export function hashString(s: string, seed = 0x811c9dc5, start = 0, end = s.length): number {
+  let h = seed >>> 0;
+  for (let i = start; i < end; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix(h);
+}
+
+/** murmur3 32-bit finaliser: avalanches all bits. */
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Combines a template id with a value hash into a feature hash (hA). */
+export function combineA(template: number, value: number): number {
+  return fmix((Math.imul(template, 0x9e3779b1) ^ value) >>> 0);
+}
+
+/** Second, independent hash of the same feature (hB), for 2-choice bucket placement. */
+export function combineB(template: number, value: number): number {
+  return fmix((Math.imul(template ^ 0x5bd1e995, 0x27d4eb2f) + Math.imul(value, 0x165667b1)) >>> 0);
+}
