@@ -23,11 +23,17 @@ export interface EmissionModelSpec {
   /** float16 halves the file; the graph casts to float32 after the lookup. Default float32. */
   weightsDtype?: 'float32' | 'float16';
   /**
-   * How the graph sums the matching rows. 'dense' (default) looks up 2F rows per token, matching or not (misses read
-   * an all-zero row) and sums them; 'sparse' looks up only the matching rows (NonZero) and adds them per token with
-   * ScatterND. Both compute the same numbers.
+   * Which candidate rows count. 'both' (default): every candidate whose stored fingerprint matches (bucket2 only when
+   * it differs from bucket1). 'first': bucket1's row if it matches, else bucket2's if it matches — the same numbers
+   * unless both candidates match, which with 2-choice hashing only a 32-bit fingerprint collision can cause; it looks
+   * up half as many rows.
    */
-  formulation?: 'dense' | 'sparse';
+  match?: 'both' | 'first';
+  /**
+   * How the graph sums the rows. 'dense' (default) looks up a row for every slot (misses read an all-zero row) and
+   * sums them; 'sparse' looks up only the matching rows (NonZero) and adds them per token with ScatterND.
+   */
+  reduce?: 'dense' | 'sparse';
 }
 
 /** ONNX IR version and default-domain opset the file targets. */
@@ -145,7 +151,8 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   const B = spec.numBuckets;
   const L = spec.numLabels;
   const half = spec.weightsDtype === 'float16';
-  const formulation = spec.formulation ?? 'dense';
+  const match = spec.match ?? 'both';
+  const reduce = spec.reduce ?? 'dense';
 
   const weights = half ? new Uint16Array((B + 1) * L) : new Float32Array((B + 1) * L);
   if (half) weights.set(float32ToFloat16(spec.weights));
@@ -164,39 +171,50 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
     tensor('crf_end', FLOAT, [L], spec.end),
   ];
 
-  // A slot whose two candidates coincide must count once: send its second candidate to the miss row.
-  nodes.push(node('Equal', ['bucket1', 'bucket2'], ['same_bucket']));
-  nodes.push(node('Where', ['same_bucket', 'miss', 'bucket2'], ['bucket2_distinct']));
-  nodes.push(node('Concat', ['bucket1', 'bucket2_distinct'], ['candidates'], { axis: { int: 1 } }));
-  nodes.push(node('Concat', ['fingerprint', 'fingerprint'], ['fingerprint2'], { axis: { int: 1 } }));
-  nodes.push(node('Gather', ['fp_table', 'candidates'], ['stored_fp'], { axis: { int: 0 } }));
-  nodes.push(node('Equal', ['stored_fp', 'fingerprint2'], ['hit']));
+  // Front: `row_index` names, per looked-up slot, the weight row to add; misses point at the all-zero row `miss`.
+  if (match === 'both') {
+    // A slot whose two candidates coincide must count once: send its second candidate to the miss row.
+    nodes.push(node('Equal', ['bucket1', 'bucket2'], ['same_bucket']));
+    nodes.push(node('Where', ['same_bucket', 'miss', 'bucket2'], ['bucket2_distinct']));
+    nodes.push(node('Concat', ['bucket1', 'bucket2_distinct'], ['candidates'], { axis: { int: 1 } }));
+    nodes.push(node('Concat', ['fingerprint', 'fingerprint'], ['fingerprint2'], { axis: { int: 1 } }));
+    nodes.push(node('Gather', ['fp_table', 'candidates'], ['stored_fp'], { axis: { int: 0 } }));
+    nodes.push(node('Equal', ['stored_fp', 'fingerprint2'], ['hit']));
+    nodes.push(node('Where', ['hit', 'candidates', 'miss'], ['row_index']));
+  } else {
+    // bucket2 == bucket1 needs no test here: if that bucket matches, the first candidate already wins.
+    nodes.push(node('Gather', ['fp_table', 'bucket1'], ['stored_fp1'], { axis: { int: 0 } }));
+    nodes.push(node('Gather', ['fp_table', 'bucket2'], ['stored_fp2'], { axis: { int: 0 } }));
+    nodes.push(node('Equal', ['stored_fp1', 'fingerprint'], ['hit1']));
+    nodes.push(node('Equal', ['stored_fp2', 'fingerprint'], ['hit2']));
+    nodes.push(node('Where', ['hit2', 'bucket2', 'miss'], ['row_index2']));
+    nodes.push(node('Where', ['hit1', 'bucket1', 'row_index2'], ['row_index']));
+    if (reduce === 'sparse') nodes.push(node('Or', ['hit1', 'hit2'], ['hit']));
+  }
 
   const rowsOut = half ? 'rows16' : 'rows';
   const castRows = () => {
     if (half) nodes.push(node('Cast', ['rows16'], ['rows'], { to: { int: FLOAT } }));
   };
-  if (formulation === 'dense') {
-    initializers.push(tensor('axis1', INT64, [1], new BigInt64Array([1n])));
-    nodes.push(node('Where', ['hit', 'candidates', 'miss'], ['row_index']));
+  initializers.push(tensor('axis1', INT64, [1], new BigInt64Array([1n])));
+  if (reduce === 'dense') {
     nodes.push(node('Gather', ['W', 'row_index'], [rowsOut], { axis: { int: 0 } }));
     castRows();
     nodes.push(node('ReduceSum', ['rows', 'axis1'], ['emissions'], { keepdims: { int: 0 } }));
   } else {
     initializers.push(tensor('flat_shape', INT64, [1], new BigInt64Array([-1n])));
-    initializers.push(tensor('axis1', INT64, [1], new BigInt64Array([1n])));
     initializers.push(tensor('num_labels', INT64, [1], new BigInt64Array([BigInt(L)])));
     nodes.push(node('Reshape', ['hit', 'flat_shape'], ['hit_flat']));
-    nodes.push(node('Reshape', ['candidates', 'flat_shape'], ['candidates_flat']));
+    nodes.push(node('Reshape', ['row_index', 'flat_shape'], ['row_index_flat']));
     nodes.push(node('NonZero', ['hit_flat'], ['hit_pos2d']));
     nodes.push(node('Reshape', ['hit_pos2d', 'flat_shape'], ['hit_pos']));
-    nodes.push(node('Gather', ['candidates_flat', 'hit_pos'], ['hit_bucket'], { axis: { int: 0 } }));
-    nodes.push(node('Gather', ['W', 'hit_bucket'], [rowsOut], { axis: { int: 0 } }));
+    nodes.push(node('Gather', ['row_index_flat', 'hit_pos'], ['hit_row'], { axis: { int: 0 } }));
+    nodes.push(node('Gather', ['W', 'hit_row'], [rowsOut], { axis: { int: 0 } }));
     castRows();
-    nodes.push(node('Shape', ['candidates'], ['slots'], { start: { int: 1 }, end: { int: 2 } }));
+    nodes.push(node('Shape', ['row_index'], ['slots'], { start: { int: 1 }, end: { int: 2 } }));
     nodes.push(node('Div', ['hit_pos', 'slots'], ['hit_token']));
     nodes.push(node('Unsqueeze', ['hit_token', 'axis1'], ['hit_token_index']));
-    nodes.push(node('Shape', ['candidates'], ['tokens'], { start: { int: 0 }, end: { int: 1 } }));
+    nodes.push(node('Shape', ['row_index'], ['tokens'], { start: { int: 0 }, end: { int: 1 } }));
     nodes.push(node('Concat', ['tokens', 'num_labels'], ['out_shape'], { axis: { int: 0 } }));
     const zero = tensor('zero', FLOAT, [1], new Float32Array([0]));
     nodes.push(node('ConstantOfShape', ['out_shape'], ['zeros'], { value: { tensor: zero } }));

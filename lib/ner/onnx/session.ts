@@ -93,6 +93,7 @@ export function referenceEmissions(
   const L = spec.numLabels;
   const W = spec.weightsDtype === 'float16' ? float16ToFloat32(float32ToFloat16(spec.weights)) : spec.weights;
   const fp = spec.fingerprints;
+  const first = spec.match === 'first';
   const out = new Float32Array(n * L);
   for (let t = 0; t < n; t++) {
     for (let s = 0; s < f; s++) {
@@ -100,7 +101,9 @@ export function referenceEmissions(
       const b1 = bucket1[i];
       const b2 = bucket2[i];
       const want = fingerprint[i];
-      if (fp[b1] === want) for (let l = 0; l < L; l++) out[t * L + l] += W[b1 * L + l];
+      const hit1 = fp[b1] === want;
+      if (hit1) for (let l = 0; l < L; l++) out[t * L + l] += W[b1 * L + l];
+      if (first && hit1) continue;
       if (b2 !== b1 && fp[b2] === want) for (let l = 0; l < L; l++) out[t * L + l] += W[b2 * L + l];
     }
   }

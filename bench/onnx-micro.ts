@@ -1,0 +1,185 @@
+// Micro-benchmark of the ONNX emission model: file size, load time and emissions throughput per graph formulation.
+// Usage: npx tsx bench/onnx-micro.ts [--quick] [--variants both-dense,first-sparse,…] [--dtype float32,float16]
+//        [--hit 0.6] [--tokens 300]
+// Variants of one case are timed in interleaved rounds and the best round's median is kept, because the machine is
+// shared: a neighbour's burst then hurts every variant alike instead of one.
+
+import { buildEmissionModel, type EmissionModelSpec } from '../lib/ner/onnx/export.js';
+import { EmissionSession, referenceEmissions } from '../lib/ner/onnx/session.js';
+
+interface Case {
+  logBuckets: number;
+  labels: number;
+  slots: number;
+  tokens: number;
+}
+
+const CASES: Case[] = [
+  { logBuckets: 20, labels: 5, slots: 60, tokens: 300 },
+  { logBuckets: 17, labels: 69, slots: 60, tokens: 300 },
+];
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+/** mulberry32: small deterministic PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Variant = `${'both' | 'first'}-${'dense' | 'sparse'}`;
+
+function makeSpec(c: Case, rand: () => number, dtype: 'float32' | 'float16', variant: Variant): EmissionModelSpec {
+  const [match, reduce] = variant.split('-') as ['both' | 'first', 'dense' | 'sparse'];
+  const B = 2 ** c.logBuckets;
+  const L = c.labels;
+  const weights = new Float32Array(B * L);
+  const fingerprints = new Int32Array(B);
+  // A trained table is mostly full; leave ~10% empty.
+  for (let b = 0; b < B; b++) {
+    if (rand() < 0.1) continue;
+    fingerprints[b] = ((rand() * 0xffffffff) | 0) || 1;
+    for (let l = 0; l < L; l++) weights[b * L + l] = (rand() - 0.5) * 2;
+  }
+  const small = (k: number) => Float32Array.from({ length: k }, () => rand() - 0.5);
+  return {
+    numBuckets: B,
+    numLabels: L,
+    weights,
+    fingerprints,
+    transitions: small(L * L),
+    start: small(L),
+    end: small(L),
+    metadata: { labels: JSON.stringify(Array.from({ length: L }, (_, i) => `L${i}`)), formatVersion: '1' },
+    weightsDtype: dtype,
+    match,
+    reduce,
+  };
+}
+
+/** Inputs where `hit` of the real slots find their feature (in either candidate) and ~10% of slots are padding. */
+function makeInputs(spec: EmissionModelSpec, c: Case, rand: () => number, hit: number) {
+  const size = c.tokens * c.slots;
+  const b1 = new Int32Array(size);
+  const b2 = new Int32Array(size);
+  const fp = new Int32Array(size);
+  const B = spec.numBuckets;
+  for (let i = 0; i < size; i++) {
+    if (rand() < 0.1) continue;
+    const x = Math.floor(rand() * B);
+    const y = Math.floor(rand() * B);
+    b1[i] = x;
+    b2[i] = y;
+    if (rand() < hit) fp[i] = spec.fingerprints[rand() < 0.5 ? x : y] || 7;
+    else fp[i] = ((rand() * 0xffffffff) | 0) || 3;
+  }
+  return { b1, b2, fp };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+interface Run {
+  label: string;
+  bytes: number;
+  buildMs: number;
+  loadMs: number[];
+  session: EmissionSession;
+  maxErr: number;
+  rounds: number[];
+  call1: number[];
+}
+
+async function timeCalls(fn: () => Promise<unknown>, calls: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times) * 1000;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const rounds = quick ? 3 : 7;
+  const calls = quick ? 10 : 30;
+  const hit = Number(arg('hit', '0.6'));
+  const tokens = Number(arg('tokens', '300'));
+  const variants = arg('variants', 'both-dense,both-sparse,first-dense,first-sparse').split(',') as Variant[];
+  const dtypes = arg('dtype', 'float32,float16').split(',') as Array<'float32' | 'float16'>;
+  console.log(`node ${process.version}; hit rate ${hit}; ${rounds} rounds × ${calls} calls; µs/call = best round median`);
+  console.log('buckets  L  F    N  dtype   variant       file MB build ms  load ms  µs/call ns/token ns/slot  tokens/s µs(N=1)  maxErr');
+  for (const base of CASES) {
+    const c = { ...base, tokens };
+    for (const dtype of dtypes) {
+      const runs: Run[] = [];
+      let inputs: ReturnType<typeof makeInputs> | undefined;
+      for (const variant of variants) {
+        const rand = prng(42);
+        const spec = makeSpec(c, rand, dtype, variant);
+        const t0 = performance.now();
+        const bytes = buildEmissionModel(spec);
+        const buildMs = performance.now() - t0;
+        const loadMs: number[] = [];
+        let session: EmissionSession | undefined;
+        for (let i = 0; i < 3; i++) {
+          await session?.release();
+          const t1 = performance.now();
+          session = await EmissionSession.create(bytes);
+          loadMs.push(performance.now() - t1);
+        }
+        inputs ??= makeInputs(spec, c, rand, hit);
+        const { b1, b2, fp } = inputs;
+        const out = await session!.emissions(b1, b2, fp, c.tokens, c.slots);
+        const ref = referenceEmissions(spec, b1, b2, fp, c.tokens, c.slots);
+        let maxErr = 0;
+        for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(ref[i] - out[i]));
+        runs.push({ label: variant, bytes: bytes.length, buildMs, loadMs, session: session!, maxErr, rounds: [], call1: [] });
+      }
+      const { b1, b2, fp } = inputs!;
+      for (let r = 0; r < rounds; r++) {
+        for (const run of runs) {
+          run.rounds.push(await timeCalls(() => run.session.emissions(b1, b2, fp, c.tokens, c.slots), calls));
+          run.call1.push(await timeCalls(() => run.session.emissions(b1, b2, fp, 1, c.slots), calls));
+        }
+      }
+      for (const run of runs) {
+        await run.session.release();
+        const us = Math.min(...run.rounds);
+        console.log(
+          [
+            `2^${c.logBuckets}`.padEnd(7),
+            String(c.labels).padStart(2),
+            String(c.slots).padStart(3),
+            String(c.tokens).padStart(4),
+            dtype.padEnd(7),
+            run.label.padEnd(12),
+            (run.bytes / 2 ** 20).toFixed(1).padStart(8),
+            run.buildMs.toFixed(0).padStart(8),
+            run.loadMs.map((x) => x.toFixed(0)).join('/').padStart(8),
+            us.toFixed(0).padStart(8),
+            ((us * 1000) / c.tokens).toFixed(0).padStart(8),
+            ((us * 1000) / (c.tokens * c.slots)).toFixed(1).padStart(7),
+            ((c.tokens / us) * 1e6).toFixed(0).padStart(9),
+            Math.min(...run.call1).toFixed(0).padStart(7),
+            run.maxErr.toExponential(1).padStart(8),
+          ].join(' '),
+        );
+      }
+    }
+  }
+}
+
+await main();
