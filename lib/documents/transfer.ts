@@ -99,14 +99,14 @@ export async function exportStart(
 }
 
 function payloadText(bytes: Uint8Array): string {
-  const d = decodeDocument('payload.txt', bytes);
-  if (!d.ok && bytes.length > 0 && !/empty/.test(d.reason))
+  // Same encodings as documents, without the document size limit: an import file may be large.
+  const body = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  try {
+    if (body) return new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
     throw new DomainError('VALIDATION_FAILED', 'The import file is not valid UTF-8 or UTF-16 text.', { innerCode: 'InvalidRequestBodyFormat' });
-  if (!d.ok) {
-    // Over the document limit is fine for an import file; only undecodable bytes are not.
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '');
   }
-  return d.text;
 }
 
 const issue = (code: string, message: string, target?: string): JobIssue => ({ code, message, ...(target ? { target } : {}) });
@@ -189,8 +189,28 @@ async function runImport(deps: Deps, msg: ImportJobMessage): Promise<JobOutcome>
       blobs.set(d.location, blob);
       texts.set(d.location, decoded.text);
     });
-    const joined = toLabelledDocuments(file, texts);
-    for (const p of joined.problems) if (texts.has(p.location)) problems.push({ location: p.location, path: p.path, reason: p.reason });
+    // Single-label rules the project file parser does not know (length, surrogate pairs) go first, so a broken
+    // label cannot also push a good one out as an "overlap".
+    const vetted = structuredClone(file);
+    vetted.assets.documents.forEach((d, di) => {
+      const t = texts.get(d.location);
+      if (t === undefined) return;
+      d.entities.forEach((r, ri) => {
+        r.labels = r.labels.filter((l, li) => {
+          const c = checkLabels(t, [l]);
+          if (c.errors.length === 0) return true;
+          problems.push({ location: d.location, path: `assets.documents[${di}].entities[${ri}].labels[${li}]`, ...l, reason: c.errors[0].message });
+          return false;
+        });
+      });
+    });
+    const joined = toLabelledDocuments(vetted, texts);
+    for (const p of joined.problems) {
+      if (!texts.has(p.location)) continue;
+      const m = /^assets\.documents\[(\d+)\]\.entities\[(\d+)\]\.labels\[(\d+)\]$/.exec(p.path);
+      const l = m ? vetted.assets.documents[+m[1]].entities[+m[2]].labels[+m[3]] : undefined;
+      problems.push({ location: p.location, path: p.path, ...(l ?? {}), reason: p.reason });
+    }
     const categories = new Set(project.entities.map((e) => e.category));
     const byLocation = new Map(file.assets.documents.map((d) => [d.location, d]));
     const all = [
