@@ -1,0 +1,102 @@
+// One measured step of our engine in its own process (spawned by bench/run.ts), printing one JSON line:
+//   tsx bench/ours-child.ts train <datasetDir> <model.onnx> [--no-unlabelled]
+//   tsx bench/ours-child.ts tag <datasetDir> <model.onnx> <out.pred>
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadProject } from '../lib/ner/cli/inputs.js';
+import type { NerEngine } from '../lib/ner/cli.js';
+import { bioToDocuments, readBio, type BioSentence } from '../lib/ner/formats/bio.js';
+import type { PredictedEntity } from '../lib/ner/types.js';
+import { predLines, projectSpans } from './score.js';
+
+const ENGINE_MODULE = '../lib/ner/engine.js';
+const SENTENCES_PER_DOC = 10;
+
+const ms = (t0: number) => performance.now() - t0;
+const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+async function train(dir: string, modelPath: string, useUnlabelled: boolean) {
+  const engine = (await import(ENGINE_MODULE)) as NerEngine;
+  const t0 = performance.now();
+  const p = await loadProject(join(dir, 'project.json'), join(dir, 'docs'));
+  let unlabelled: string[] = [];
+  let unlabelledSentences = 0;
+  if (useUnlabelled) {
+    const dev = await readFile(join(dir, 'dev.bio'), 'utf8').catch(() => undefined);
+    if (dev !== undefined) {
+      const { sentences } = readBio(dev);
+      unlabelledSentences = sentences.length;
+      // Labels discarded: dev sentences are only the project's unlabelled documents (10 sentences each).
+      unlabelled = bioToDocuments(sentences, { sentencesPerDocument: SENTENCES_PER_DOC }).map((d) => d.text);
+    }
+  }
+  const tLoad = ms(t0);
+  const r = await engine.trainModel(p.train, { categories: p.categories, unlabelledTexts: [...p.unlabelled, ...unlabelled], seed: 1 });
+  await writeFile(modelPath, r.onnx);
+  const total = ms(t0);
+  return {
+    documents: r.stats.documents,
+    tokens: r.stats.tokens,
+    boundarySplits: r.stats.boundarySplits,
+    unlabelledDocuments: unlabelled.length,
+    unlabelledSentences,
+    read_s: tLoad / 1000,
+    total_s: total / 1000,
+    model_bytes: r.onnx.byteLength,
+    peak_rss_mb: maxRssMb(),
+  };
+}
+
+async function tag(dir: string, modelPath: string, predPath: string) {
+  const engine = (await import(ENGINE_MODULE)) as NerEngine;
+  const { sentences } = readBio(await readFile(join(dir, 'test.bio'), 'utf8'));
+  const docs = bioToDocuments(sentences, { sentencesPerDocument: SENTENCES_PER_DOC, idPrefix: 'test' });
+  // The documents are the project's test documents: same text, so the scores are those of the Azure project.
+  for (const d of docs.slice(0, 3)) {
+    const onDisk = await readFile(join(dir, 'docs', d.id), 'utf8').catch(() => undefined);
+    if (onDisk !== undefined && onDisk !== d.text) throw new Error(`${d.id}: test.bio and docs/ differ`);
+  }
+  const t0 = performance.now();
+  const bytes = new Uint8Array(await readFile(modelPath));
+  const model = await engine.loadModel(bytes);
+  const loadMs = ms(t0);
+  const t1 = performance.now();
+  const predictions: PredictedEntity[][] = [];
+  for (const d of docs) predictions.push(await model.predict(d.text));
+  const tagS = ms(t1) / 1000;
+  await model.release();
+  const tokens = sentences.reduce((a, s) => a + s.tokens.length, 0);
+  const pred: string[][] = [];
+  let misaligned = 0;
+  let entities = 0;
+  docs.forEach((_, i) => {
+    const group: BioSentence[] = sentences.slice(i * SENTENCES_PER_DOC, (i + 1) * SENTENCES_PER_DOC);
+    const r = projectSpans(group, predictions[i]);
+    pred.push(...r.tags);
+    misaligned += r.misaligned;
+    entities += predictions[i].length;
+  });
+  await writeFile(predPath, predLines(sentences, pred));
+  return {
+    documents: docs.length,
+    sentences: sentences.length,
+    tokens,
+    entities,
+    misaligned,
+    load_ms: loadMs,
+    tag_s: tagS,
+    tok_per_s: tokens / tagS,
+    peak_rss_mb: maxRssMb(),
+  };
+}
+
+const [cmd, dir, model, extra] = process.argv.slice(2);
+const result =
+  cmd === 'train'
+    ? await train(dir, model, !process.argv.includes('--no-unlabelled'))
+    : cmd === 'tag'
+      ? await tag(dir, model, extra)
+      : (() => {
+          throw new Error('usage: ours-child.ts train|tag <datasetDir> <model> [out.pred]');
+        })();
+process.stdout.write(JSON.stringify(result) + '\n');
