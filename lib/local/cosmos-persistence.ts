@@ -1,7 +1,7 @@
 // Persistence for the in-memory Cosmos emulator: dump/restore through the SDK and periodic atomic JSON snapshots.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { CosmosClient, ContainerDefinition } from '@azure/cosmos';
 
 /** The on-disk form of everything the emulator holds. */
@@ -124,6 +124,23 @@ export async function readSnapshot(file: string): Promise<CosmosSnapshot | undef
   if (s?.version !== 1 || !Array.isArray(s.databases))
     throw new Error(`Cosmos emulator snapshot ${file} has an unknown format (expected version 1).`);
   return s as CosmosSnapshot;
+}
+
+/** Removes temp files a killed process left behind next to `file` (they never replaced it, so they are stale). */
+export async function removeStaleTempFiles(file: string): Promise<void> {
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+      .map((n) => rm(join(dir, n), { force: true })),
+  );
 }
 
 /** Writes the snapshot to a temp file, flushes it and renames it over `file`, so a crash never leaves half a file. */

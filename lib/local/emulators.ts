@@ -6,7 +6,13 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import type { ComponentState } from '../app/types.js';
-import { CosmosSnapshotter, readSnapshot, restoreCosmos, type SnapshotInfo } from './cosmos-persistence.js';
+import {
+  CosmosSnapshotter,
+  readSnapshot,
+  removeStaleTempFiles,
+  restoreCosmos,
+  type SnapshotInfo,
+} from './cosmos-persistence.js';
 
 const require = createRequire(import.meta.url);
 
@@ -253,6 +259,7 @@ export async function startCosmosEmulator(opts: CosmosEmulatorOptions = {}): Pro
   if (opts.dataFile) {
     const file = resolve(opts.dataFile);
     try {
+      await removeStaleTempFiles(file);
       const snapshot = await readSnapshot(file);
       if (snapshot) {
         const restored = await restoreCosmos(client, snapshot);

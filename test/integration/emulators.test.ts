@@ -1,6 +1,6 @@
 // The local stack's storage survives restarts: a clean stop keeps everything, kill -9 keeps what was snapshotted.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,7 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AzureBlobStore } from '../../lib/adapters/blob/azure-blob-store.js';
 import { CosmosDocumentStore, ensureCosmosContainer } from '../../lib/adapters/cosmos/cosmos-document-store.js';
 import { StorageQueueJobQueue } from '../../lib/adapters/storage-queue/storage-queue-job-queue.js';
-import { emulatorCosmosClient, type LocalEmulators, startLocalEmulators } from '../../lib/local/emulators.js';
+import {
+  emulatorCosmosClient,
+  type LocalEmulators,
+  startCosmosEmulator,
+  startLocalEmulators,
+} from '../../lib/local/emulators.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -71,6 +76,26 @@ describe('local emulators persistence', () => {
     );
     const [job] = await b.queue.receive(1);
     expect(job?.body).toEqual({ type: 'project-delete', projectName: 'alpha', jobId: 'j1' });
+  });
+
+  it('snapshots only after successful writes, and clears temp files a killed process left', async () => {
+    const dataDir = await tempDir();
+    const file = join(dataDir, 'cosmos.json');
+    await writeFile(`${file}.12345.tmp`, '{"half":', 'utf8');
+    const cosmos = await startCosmosEmulator({ port: 0, dataFile: file, snapshotIntervalMs: 600_000 });
+    cleanups.push(() => cosmos.stop());
+    expect(await readdir(dataDir)).toEqual([]);
+    const { store } = await adapters({ cosmosEndpoint: cosmos.endpoint, storageConnectionString: 'UseDevelopmentStorage=true' });
+    expect(await cosmos.flush()).toMatchObject({ items: 0, containers: 1 });
+
+    await store.create('project', 'p1', 'p1', { v: 1 });
+    expect(await cosmos.flush()).toMatchObject({ file, items: 1 });
+    expect(await cosmos.flush()).toBeUndefined(); // nothing new
+    await store.get('project', 'p1', 'p1');
+    await store.list('project', 'p1');
+    await expect(store.create('project', 'p1', 'p1', { v: 2 })).rejects.toThrow();
+    expect(await cosmos.flush()).toBeUndefined(); // reads and failed writes change nothing
+    expect(await readdir(dataDir)).toEqual(['cosmos.json']);
   });
 
   it('refuses to start over a corrupt Cosmos snapshot and leaves the file alone', async () => {
