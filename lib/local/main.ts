@@ -46,8 +46,8 @@ async function resolveApiKeys(config: Config): Promise<{ keys: string[]; generat
   return { keys: [key], generated: true };
 }
 
-/** Answers `/health` with 503 and every other route with 503 while the stack starts. */
-function startingHandler(states: () => Record<string, ComponentState>, log: Logger): HttpHandler {
+/** Answers `/health` with 503 (and each component's state) and every other route with 503 while the stack starts. */
+export function startingHandler(states: () => Record<string, ComponentState>, log: Logger): HttpHandler {
   return async (req) => {
     const path = new URL(req.url).pathname;
     if (path === '/health')
