@@ -116,10 +116,12 @@ describe('local emulators persistence', () => {
       await a.store.create('project', name, name, { projectName: name, description: `the ${name} project` });
     await a.store.upsert('project', 'beta', 'beta', { projectName: 'beta', description: 'renamed' });
     await a.store.create('project', 'delta', 'delta', { projectName: 'delta', description: 'written last' });
+    const lastWrite = Date.now();
 
     // A snapshot holding 4 items was dumped after the last write, so it holds every earlier one too.
     // Wait for it, then kill the child without any chance to clean up.
     await child.next((e) => e.event === 'snapshot' && Number(e.items) >= 4);
+    expect(Date.now() - lastWrite).toBeLessThan(5000); // the promise: at most 5 s of writes at risk
     child.process.kill('SIGKILL');
     await child.exited;
 
