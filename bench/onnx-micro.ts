@@ -1,6 +1,6 @@
 // Micro-benchmark of the ONNX emission model: file size, load time and emissions throughput per graph formulation.
 // Usage: npx tsx bench/onnx-micro.ts [--quick] [--variants both-dense,first-sparse,…] [--dtype float32,float16]
-//        [--hit 0.6] [--tokens 300]
+//        [--hit 0.7] [--tokens 300] [--dist zipf|uniform]
 // Variants of one case are timed in interleaved rounds and the best round's median is kept, because the machine is
 // shared: a neighbour's burst then hurts every variant alike instead of one.
 
@@ -36,10 +36,11 @@ function prng(seed: number): () => number {
   };
 }
 
-type Variant = `${'both' | 'first'}-${'dense' | 'sparse'}`;
+type Variant = `${'both' | 'first'}-${'dense' | 'sparse'}` | 'host';
 
 function makeSpec(c: Case, rand: () => number, dtype: 'float32' | 'float16', variant: Variant): EmissionModelSpec {
-  const [match, reduce] = variant.split('-') as ['both' | 'first', 'dense' | 'sparse'];
+  const [match, reduce] =
+    variant === 'host' ? [undefined, undefined] : (variant.split('-') as ['both' | 'first', 'dense' | 'sparse']);
   const B = 2 ** c.logBuckets;
   const L = c.labels;
   const weights = new Float32Array(B * L);
@@ -63,23 +64,30 @@ function makeSpec(c: Case, rand: () => number, dtype: 'float32' | 'float16', var
     weightsDtype: dtype,
     match,
     reduce,
+    lookup: variant === 'host' ? 'host' : 'graph',
   };
 }
 
-/** Inputs where `hit` of the real slots find their feature (in either candidate) and ~10% of slots are padding. */
-function makeInputs(spec: EmissionModelSpec, c: Case, rand: () => number, hit: number) {
+/**
+ * Inputs drawn from a vocabulary of 500k features, each with its own two candidate buckets; `hit` of the real slots
+ * carry the stored fingerprint of one candidate, ~10% of slots are padding. 'zipf' draws feature ranks with density
+ * ∝ 1/rank as words and their n-grams roughly do; 'uniform' is the cache-hostile worst case.
+ */
+function makeInputs(spec: EmissionModelSpec, c: Case, rand: () => number, hit: number, dist: string) {
   const size = c.tokens * c.slots;
   const b1 = new Int32Array(size);
   const b2 = new Int32Array(size);
   const fp = new Int32Array(size);
+  const V = 500_000;
   const B = spec.numBuckets;
+  const fb1 = Int32Array.from({ length: V }, () => Math.floor(rand() * B));
+  const fb2 = Int32Array.from({ length: V }, () => Math.floor(rand() * B));
   for (let i = 0; i < size; i++) {
     if (rand() < 0.1) continue;
-    const x = Math.floor(rand() * B);
-    const y = Math.floor(rand() * B);
-    b1[i] = x;
-    b2[i] = y;
-    if (rand() < hit) fp[i] = spec.fingerprints[rand() < 0.5 ? x : y] || 7;
+    const v = dist === 'zipf' ? Math.floor(Math.exp(rand() * Math.log(V))) - 1 : Math.floor(rand() * V);
+    b1[i] = fb1[v];
+    b2[i] = fb2[v];
+    if (rand() < hit) fp[i] = spec.fingerprints[rand() < 0.5 ? b1[i] : b2[i]] || 7;
     else fp[i] = ((rand() * 0xffffffff) | 0) || 3;
   }
   return { b1, b2, fp };
@@ -115,11 +123,12 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const rounds = quick ? 3 : 7;
   const calls = quick ? 10 : 30;
-  const hit = Number(arg('hit', '0.6'));
+  const hit = Number(arg('hit', '0.7'));
+  const dist = arg('dist', 'zipf');
   const tokens = Number(arg('tokens', '300'));
-  const variants = arg('variants', 'both-dense,both-sparse,first-dense,first-sparse').split(',') as Variant[];
+  const variants = arg('variants', 'both-dense,both-sparse,first-dense,first-sparse,host').split(',') as Variant[];
   const dtypes = arg('dtype', 'float32,float16').split(',') as Array<'float32' | 'float16'>;
-  console.log(`node ${process.version}; hit rate ${hit}; ${rounds} rounds × ${calls} calls; µs/call = best round median`);
+  console.log(`node ${process.version}; ${dist} features, hit rate ${hit}; ${rounds} rounds × ${calls} calls; µs/call = best round median`);
   console.log('buckets  L  F    N  dtype   variant       file MB build ms  load ms  µs/call ns/token ns/slot  tokens/s µs(N=1)  maxErr');
   for (const base of CASES) {
     const c = { ...base, tokens };
@@ -140,7 +149,7 @@ async function main(): Promise<void> {
           session = await EmissionSession.create(bytes);
           loadMs.push(performance.now() - t1);
         }
-        inputs ??= makeInputs(spec, c, rand, hit);
+        inputs ??= makeInputs(spec, c, rand, hit, dist);
         const { b1, b2, fp } = inputs;
         const out = await session!.emissions(b1, b2, fp, c.tokens, c.slots);
         const ref = referenceEmissions(spec, b1, b2, fp, c.tokens, c.slots);

@@ -34,6 +34,13 @@ export interface EmissionModelSpec {
    * sums them; 'sparse' looks up only the matching rows (NonZero) and adds them per token with ScatterND.
    */
   reduce?: 'dense' | 'sparse';
+  /**
+   * Where the fingerprint test runs. 'graph' (default): the graph takes `bucket1`, `bucket2`, `fingerprint` as above.
+   * 'host': the graph takes `row_index` int32 [N, K] — the matching rows, K per token, padded with numBuckets (the
+   * all-zero row) — and only sums those rows; it also outputs the fingerprint table (`fingerprints`, [numBuckets + 1])
+   * so `EmissionSession` can do the test in TypeScript and feed it the rows. Same numbers, fewer ORT kernels.
+   */
+  lookup?: 'graph' | 'host';
 }
 
 /** ONNX IR version and default-domain opset the file targets. */
@@ -127,6 +134,9 @@ function checkSpec(spec: EmissionModelSpec): void {
   const expect = (name: string, actual: number, wanted: number) => {
     if (actual !== wanted) throw new RangeError(`${name} has length ${actual}, expected ${wanted}`);
   };
+  if (spec.lookup === 'host' && spec.match === 'first') {
+    throw new RangeError("match 'first' applies to lookup 'graph' only; host lookup adds every matching candidate");
+  }
   expect('weights', spec.weights.length, b * l);
   expect('fingerprints', spec.fingerprints.length, b);
   expect('transitions', spec.transitions.length, l * l);
@@ -153,6 +163,7 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   const half = spec.weightsDtype === 'float16';
   const match = spec.match ?? 'both';
   const reduce = spec.reduce ?? 'dense';
+  const lookup = spec.lookup ?? 'graph';
 
   const weights = half ? new Uint16Array((B + 1) * L) : new Float32Array((B + 1) * L);
   if (half) weights.set(float32ToFloat16(spec.weights));
@@ -165,14 +176,17 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   const initializers: ProtoWriter[] = [
     tensor('W', half ? FLOAT16 : FLOAT, [B + 1, L], weights),
     tensor('fp_table', INT32, [B + 1], fpTable),
-    tensor('miss', INT32, [], new Int32Array([B])),
     tensor('crf_transitions', FLOAT, [L, L], spec.transitions),
     tensor('crf_start', FLOAT, [L], spec.start),
     tensor('crf_end', FLOAT, [L], spec.end),
   ];
 
   // Front: `row_index` names, per looked-up slot, the weight row to add; misses point at the all-zero row `miss`.
-  if (match === 'both') {
+  if (lookup === 'host') {
+    // The caller packs the matching rows into the `row_index` input, using the table this output hands out.
+    nodes.push(node('Identity', ['fp_table'], ['fingerprints']));
+  } else if (match === 'both') {
+    initializers.push(tensor('miss', INT32, [], new Int32Array([B])));
     // A slot whose two candidates coincide must count once: send its second candidate to the miss row.
     nodes.push(node('Equal', ['bucket1', 'bucket2'], ['same_bucket']));
     nodes.push(node('Where', ['same_bucket', 'miss', 'bucket2'], ['bucket2_distinct']));
@@ -182,6 +196,7 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
     nodes.push(node('Equal', ['stored_fp', 'fingerprint2'], ['hit']));
     nodes.push(node('Where', ['hit', 'candidates', 'miss'], ['row_index']));
   } else {
+    initializers.push(tensor('miss', INT32, [], new Int32Array([B])));
     // bucket2 == bucket1 needs no test here: if that bucket matches, the first candidate already wins.
     nodes.push(node('Gather', ['fp_table', 'bucket1'], ['stored_fp1'], { axis: { int: 0 } }));
     nodes.push(node('Gather', ['fp_table', 'bucket2'], ['stored_fp2'], { axis: { int: 0 } }));
@@ -197,7 +212,7 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
     if (half) nodes.push(node('Cast', ['rows16'], ['rows'], { to: { int: FLOAT } }));
   };
   initializers.push(tensor('axis1', INT64, [1], new BigInt64Array([1n])));
-  if (reduce === 'dense') {
+  if (reduce === 'dense' || lookup === 'host') {
     nodes.push(node('Gather', ['W', 'row_index'], [rowsOut], { axis: { int: 0 } }));
     castRows();
     nodes.push(node('ReduceSum', ['rows', 'axis1'], ['emissions'], { keepdims: { int: 0 } }));
@@ -227,11 +242,13 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   for (const n of nodes) g.message(Graph.node, n);
   g.string(Graph.name, 'ner_emissions');
   for (const t of initializers) g.message(Graph.initializer, t);
-  for (const name of EMISSION_INPUTS) g.message(Graph.input, valueInfo(name, INT32, ['N', 'F']));
+  if (lookup === 'host') g.message(Graph.input, valueInfo('row_index', INT32, ['N', 'K']));
+  else for (const name of EMISSION_INPUTS) g.message(Graph.input, valueInfo(name, INT32, ['N', 'F']));
   g.message(Graph.output, valueInfo('emissions', FLOAT, ['N', L]));
   g.message(Graph.output, valueInfo('transitions', FLOAT, [L, L]));
   g.message(Graph.output, valueInfo('start', FLOAT, [L]));
   g.message(Graph.output, valueInfo('end', FLOAT, [L]));
+  if (lookup === 'host') g.message(Graph.output, valueInfo('fingerprints', INT32, [B + 1]));
 
   const m = new ProtoWriter();
   m.varint(Model.irVersion, ONNX_IR_VERSION);

@@ -26,6 +26,8 @@ export class EmissionSession {
     readonly start: Float32Array,
     /** [L] score of ending in a label. */
     readonly end: Float32Array,
+    /** Host lookup only: the fingerprint table, [numBuckets + 1], last entry the miss row's 0. */
+    private readonly fingerprintTable?: Int32Array,
   ) {}
 
   /** Loads a model written by `buildEmissionModel`. Rejects if ORT cannot load it. */
@@ -33,14 +35,19 @@ export class EmissionSession {
     const metadata = readOnnxMetadata(bytes);
     const session = await ort.InferenceSession.create(bytes, EMISSION_SESSION_OPTIONS);
     try {
-      // An empty batch yields the CRF scores without touching the weight table.
+      const host = session.inputNames.includes('row_index');
+      // An empty batch yields the CRF scores (and, for host lookup, the fingerprint table) without touching weights.
       const empty = new ort.Tensor('int32', new Int32Array(0), [0, 1]);
-      const out = await session.run({ bucket1: empty, bucket2: empty, fingerprint: empty }, ['transitions', 'start', 'end']);
+      const feeds: Record<string, ort.Tensor> = host
+        ? { row_index: empty }
+        : { bucket1: empty, bucket2: empty, fingerprint: empty };
+      const out = await session.run(feeds, ['transitions', 'start', 'end', ...(host ? ['fingerprints'] : [])]);
       const start = Float32Array.from(out.start.data as Float32Array);
       const end = Float32Array.from(out.end.data as Float32Array);
       const transitions = Float32Array.from(out.transitions.data as Float32Array);
+      const fingerprints = host ? Int32Array.from(out.fingerprints.data as Int32Array) : undefined;
       for (const t of Object.values(out)) t.dispose();
-      return new EmissionSession(session, metadata, start.length, transitions, start, end);
+      return new EmissionSession(session, metadata, start.length, transitions, start, end, fingerprints);
     } catch (err) {
       await session.release();
       throw err;
@@ -57,8 +64,13 @@ export class EmissionSession {
     if (bucket1.length < size || bucket2.length < size || fingerprint.length < size) {
       throw new RangeError(`emissions: inputs shorter than n * f = ${size}`);
     }
-    const dims = [n, f];
     const view = (a: Int32Array) => (a.length === size ? a : a.subarray(0, size));
+    if (this.fingerprintTable) {
+      const { rows, k } = matchingRows(this.fingerprintTable, bucket1, bucket2, fingerprint, n, f);
+      const out = await this.session.run({ row_index: new ort.Tensor('int32', rows, [n, k]) }, ['emissions']);
+      return out.emissions.data as Float32Array;
+    }
+    const dims = [n, f];
     const out = await this.session.run(
       {
         bucket1: new ort.Tensor('int32', view(bucket1), dims),
@@ -76,6 +88,45 @@ export class EmissionSession {
     this.session = undefined;
     if (s) await s.release();
   }
+}
+
+/**
+ * For host lookup: per token, the rows whose stored fingerprint matches a slot's (bucket2 only when it differs from
+ * bucket1), packed to the left of a [n, k] matrix padded with the miss row; k is the largest count in the batch.
+ */
+export function matchingRows(
+  table: Int32Array,
+  bucket1: Int32Array,
+  bucket2: Int32Array,
+  fingerprint: Int32Array,
+  n: number,
+  f: number,
+): { rows: Int32Array; k: number } {
+  const miss = table.length - 1;
+  const width = 2 * f;
+  const packed = new Int32Array(n * width);
+  const counts = new Int32Array(n);
+  let k = 0;
+  for (let t = 0; t < n; t++) {
+    let c = t * width;
+    const first = c;
+    for (let i = t * f, stop = i + f; i < stop; i++) {
+      const want = fingerprint[i];
+      // Fingerprint 0 is padding, and stored 0 marks an empty bucket, whose row is zero: nothing to add.
+      if (want === 0) continue;
+      const b1 = bucket1[i];
+      const b2 = bucket2[i];
+      // Out-of-range indexes read undefined, which never equals a fingerprint: such buckets simply miss.
+      if (table[b1] === want) packed[c++] = b1;
+      if (table[b2] === want && b2 !== b1) packed[c++] = b2;
+    }
+    counts[t] = c - first;
+    if (c - first > k) k = c - first;
+  }
+  if (k === width) return { rows: packed, k };
+  const rows = new Int32Array(n * k).fill(miss);
+  for (let t = 0; t < n; t++) rows.set(packed.subarray(t * width, t * width + counts[t]), t * k);
+  return { rows, k };
 }
 
 /**

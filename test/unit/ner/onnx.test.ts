@@ -82,8 +82,8 @@ function expectClose(actual: Float32Array, expected: Float32Array, tolerance: nu
 }
 
 const sessions: EmissionSession[] = [];
-async function open(spec: EmissionModelSpec): Promise<EmissionSession> {
-  const s = await EmissionSession.create(buildEmissionModel(spec));
+async function open(spec: EmissionModelSpec, lookup: 'graph' | 'host' = spec.lookup ?? 'graph'): Promise<EmissionSession> {
+  const s = await EmissionSession.create(buildEmissionModel({ ...spec, lookup }));
   sessions.push(s);
   return s;
 }
@@ -91,7 +91,7 @@ afterEach(async () => {
   for (const s of sessions.splice(0)) await s.release();
 });
 
-describe('emission model scores', () => {
+describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (lookup) => {
   it('adds the rows whose stored fingerprint matches, once per bucket, in a hand-checked case', async () => {
     // 4 buckets, 2 labels. Bucket 3 is empty.
     const spec: EmissionModelSpec = {
@@ -104,7 +104,7 @@ describe('emission model scores', () => {
       end: new Float32Array([-2, 2]),
       metadata: {},
     };
-    const s = await open(spec);
+    const s = await open(spec, lookup);
     // token 0: bucket1 hit (0) + bucket2 hit (2) → 101, 202
     // token 1: bucket2 == bucket1 == 1 and matches → counted once: 10, 20
     // token 2: fingerprint matches neither candidate (collision) → 0, 0; padding slot → 0
@@ -117,19 +117,23 @@ describe('emission model scores', () => {
     expect(Array.from(referenceEmissions(spec, b1, b2, fp, 4, 2))).toEqual([101, 202, 10, 20, 0, 0, 10, 20]);
   });
 
-  it.each([
-    { match: 'both', reduce: 'dense' },
-    { match: 'both', reduce: 'sparse' },
-    { match: 'first', reduce: 'dense' },
-    { match: 'first', reduce: 'sparse' },
-  ] as const)('ORT equals the TypeScript reference within 1e-5 on random models ($match/$reduce)', async (variant) => {
+  const variants: Array<Partial<EmissionModelSpec>> =
+    lookup === 'graph'
+      ? [
+          { match: 'both', reduce: 'dense' },
+          { match: 'both', reduce: 'sparse' },
+          { match: 'first', reduce: 'dense' },
+          { match: 'first', reduce: 'sparse' },
+        ]
+      : [{}];
+  it.each(variants)('ORT equals the TypeScript reference within 1e-5 on random models (%o)', async (variant) => {
     for (const [seed, buckets, labels, n, f] of [
       [1, 256, 7, 50, 13],
       [2, 1024, 69, 20, 60],
       [3, 16, 1, 9, 4],
     ]) {
       const spec = randomSpec(seed, buckets, labels, variant);
-      const s = await open(spec);
+      const s = await open(spec, lookup);
       const { b1, b2, fp } = randomInputs(spec, n, f, seed + 100);
       const out = await s.emissions(b1, b2, fp, n, f);
       const ref = referenceEmissions(spec, b1, b2, fp, n, f);
@@ -141,7 +145,7 @@ describe('emission model scores', () => {
 
   it('gives all-zero scores when no fingerprint matches', async () => {
     const spec = randomSpec(4, 64, 3);
-    const s = await open(spec);
+    const s = await open(spec, lookup);
     const { b1, b2 } = randomInputs(spec, 10, 5, 7);
     const fp = new Int32Array(50).fill(0x7ffffff3); // never stored by randomSpec's seed
     expect(spec.fingerprints.includes(0x7ffffff3)).toBe(false);
@@ -150,7 +154,7 @@ describe('emission model scores', () => {
 
   it('handles N=0 and N=1, and reads only the first n*f slots of longer buffers', async () => {
     const spec = randomSpec(5, 128, 4);
-    const s = await open(spec);
+    const s = await open(spec, lookup);
     const { b1, b2, fp } = randomInputs(spec, 3, 6, 9);
     expect((await s.emissions(b1, b2, fp, 0, 6)).length).toBe(0);
     const one = await s.emissions(b1, b2, fp, 1, 6);
@@ -161,8 +165,8 @@ describe('emission model scores', () => {
   it('float16 weights: the file is about half the size and scores stay within float16 rounding', async () => {
     const spec32 = randomSpec(6, 4096, 9);
     const spec16 = { ...spec32, weightsDtype: 'float16' as const };
-    const bytes32 = buildEmissionModel(spec32);
-    const bytes16 = buildEmissionModel(spec16);
+    const bytes32 = buildEmissionModel({ ...spec32, lookup });
+    const bytes16 = buildEmissionModel({ ...spec16, lookup });
     expect(bytes16.length).toBeLessThan(bytes32.length * 0.6);
     const s = await EmissionSession.create(bytes16);
     sessions.push(s);
