@@ -9,14 +9,13 @@ import { bioToDocuments, readBio, type BioSentence } from '../lib/ner/formats/bi
 import type { PredictedEntity } from '../lib/ner/types.js';
 import { predLines, projectSpans } from './score.js';
 
-const ENGINE_MODULE = '../lib/ner/engine.js';
 const SENTENCES_PER_DOC = 10;
 
 const ms = (t0: number) => performance.now() - t0;
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 async function train(dir: string, modelPath: string, useUnlabelled: boolean) {
-  const engine = (await import(ENGINE_MODULE)) as NerEngine;
+  const engine = (await import('../lib/ner/engine.js')) satisfies NerEngine;
   const t0 = performance.now();
   const p = await loadProject(join(dir, 'project.json'), join(dir, 'docs'));
   let unlabelled: string[] = [];
@@ -48,7 +47,7 @@ async function train(dir: string, modelPath: string, useUnlabelled: boolean) {
 }
 
 async function tag(dir: string, modelPath: string, predPath: string) {
-  const engine = (await import(ENGINE_MODULE)) as NerEngine;
+  const engine = (await import('../lib/ner/engine.js')) satisfies NerEngine;
   const { sentences } = readBio(await readFile(join(dir, 'test.bio'), 'utf8'));
   const docs = bioToDocuments(sentences, { sentencesPerDocument: SENTENCES_PER_DOC, idPrefix: 'test' });
   // The documents are the project's test documents: same text, so the scores are those of the Azure project.

@@ -41,10 +41,8 @@ export interface CliIo {
   stderrIsTty?: boolean;
 }
 
-// A variable specifier keeps the engine out of the CLI's static import graph: `--help` and input errors never
-// load onnxruntime, and tests inject a fake engine.
-const ENGINE_MODULE = './engine.js';
-const loadDefaultEngine = async (): Promise<NerEngine> => (await import(ENGINE_MODULE)) as NerEngine;
+// Imported on first use: `--help` and input errors never load onnxruntime, and tests inject a fake engine.
+const loadDefaultEngine = async (): Promise<NerEngine> => import('./engine.js');
 
 export const USAGE = `usage:
   cner train   (--project <project.json> --docs <dir> | --bio <train.bio> [--docs <unlabelled dir>])

@@ -133,8 +133,9 @@ export function evaluate(
     if (!r) matrix.set(row, (r = new Map()));
     r.set(col, (r.get(col) ?? 0) + v);
   };
-  // Words per document, needed after all categories are known (for trueNegativeCount).
-  const wordSets: Array<{ words: Span[]; gold: Span[]; pred: Span[] }> = [];
+  // For trueNegativeCount: all evaluated words, and per category the words one of its spans touches.
+  let totalWords = 0;
+  const wordsTouchedBy = new Map<string, number>();
   const documents: DocumentEvaluation[] = [];
 
   for (const doc of gold) {
@@ -166,14 +167,24 @@ export function evaluate(
       const covered = Math.min(q.length, g.reduce((a, s) => a + overlap(s, q), 0));
       addCell(NONE, q.category, 1 - covered / q.length);
     }
-    const words: Span[] = [];
+    // Words touched by each category, and by any span, via per-character coverage prefix sums (linear in the text).
+    const words: Array<[number, number]> = [];
     for (const r of regions) {
       for (const m of doc.text.slice(r.offset, r.offset + r.length).matchAll(/\S+/gu)) {
-        words.push({ offset: r.offset + m.index, length: m[0].length, category: '' });
+        words.push([r.offset + m.index, r.offset + m.index + m[0].length]);
       }
     }
-    wordSets.push({ words, gold: g, pred: p });
-    addCell(NONE, NONE, words.filter((w) => !g.some((s) => overlap(s, w) > 0) && !p.some((s) => overlap(s, w) > 0)).length);
+    totalWords += words.length;
+    const touched = (spans: Span[]) => {
+      const cover = new Int32Array(doc.text.length + 1);
+      for (const s of spans) for (let i = s.offset; i < s.offset + s.length && i < doc.text.length; i++) cover[i + 1] = 1;
+      for (let i = 1; i < cover.length; i++) cover[i] += cover[i - 1];
+      return words.filter(([a, b]) => cover[b] - cover[a] > 0).length;
+    };
+    for (const c of new Set([...g, ...p].map((s) => s.category))) {
+      wordsTouchedBy.set(c, (wordsTouchedBy.get(c) ?? 0) + touched([...g, ...p].filter((s) => s.category === c)));
+    }
+    addCell(NONE, NONE, words.length - touched([...g, ...p]));
 
     documents.push({
       location: doc.id,
@@ -193,10 +204,7 @@ export function evaluate(
   for (const c of categories) {
     const k = count(c);
     k.fn = k.gold - k.tp;
-    for (const { words, gold: g, pred: p } of wordSets) {
-      const ofC = [...g, ...p].filter((s) => s.category === c);
-      k.tn += words.filter((w) => !ofC.some((s) => overlap(s, w) > 0)).length;
-    }
+    k.tn = totalWords - (wordsTouchedBy.get(c) ?? 0);
   }
 
   const sorted = [...categories].sort();
