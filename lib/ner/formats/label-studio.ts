@@ -36,8 +36,8 @@ export interface LabelStudioReadResult {
 
 /**
  * Reads a Label Studio JSON export (an array of tasks, or one task). Uses the first non-cancelled annotation, else
- * the first prediction. Offsets are taken as UTF-16 code units; when a result's `value.text` matches only under
- * code point offsets (Python-produced files), those are used. Results that fit neither are reported.
+ * the first prediction. Offsets are read as code points (what Label Studio stores); when `value.text` matches only
+ * under UTF-16 code unit offsets (older exports), those are used. Results that fit neither are reported.
  */
 export function readLabelStudio(json: unknown, opts: { prefix?: string } = {}): LabelStudioReadResult {
   const r = Tasks.safeParse(Array.isArray(json) ? json : [json]);
@@ -62,19 +62,18 @@ export function readLabelStudio(json: unknown, opts: { prefix?: string } = {}): 
       const path = `[${ti}].result[${ri}]`;
       if (!parsed.success || !parsed.data.value.labels) return; // relations, choices, textareas: not spans
       const { start, end, labels, text: said } = parsed.data.value;
-      let offset = start;
-      let length = end - start;
-      const fits = end > start && end <= text.length && (said === undefined || text.slice(start, end) === said);
-      if (!fits) {
-        table ??= codePointToUtf16Table(text);
-        const ok = end > start && end < table.length && (said === undefined || text.slice(table[start], table[end]) === said);
-        if (!ok) {
-          problems.push({ id, path, reason: `span ${start}..${end}${said !== undefined ? ` ("${said}")` : ''} does not match the text` });
-          return;
-        }
-        offset = table[start];
-        length = table[end] - table[start];
+      // Label Studio stores code point offsets (since its 2022 emoji fix); older exports used UTF-16 code units.
+      // `value.text` tells them apart when the two differ.
+      table ??= codePointToUtf16Table(text);
+      const cp = end > start && end < table.length ? { offset: table[start], length: table[end] - table[start] } : undefined;
+      const u16 = end > start && end <= text.length ? { offset: start, length: end - start } : undefined;
+      const matches = (c?: { offset: number; length: number }) => !!c && (said === undefined || text.slice(c.offset, c.offset + c.length) === said);
+      const chosen = matches(cp) ? cp : said !== undefined && matches(u16) ? u16 : undefined;
+      if (!chosen) {
+        problems.push({ id, path, reason: `span ${start}..${end}${said !== undefined ? ` ("${said}")` : ''} does not match the text` });
+        return;
       }
+      const { offset, length } = chosen;
       if (labels.length > 1) problems.push({ id, path, reason: `several labels (${labels.join(', ')}); the first is used` });
       spans.push({ offset, length, category: labels[0] });
     });
@@ -84,7 +83,7 @@ export function readLabelStudio(json: unknown, opts: { prefix?: string } = {}): 
   return { documents, problems };
 }
 
-/** Documents → Label Studio tasks with one annotation each (UTF-16 offsets, `value.text` for checking). */
+/** Documents → Label Studio tasks with one annotation each (code point offsets as Label Studio stores them, plus `value.text`). */
 export function writeLabelStudio(docs: ReadonlyArray<LabelledDocument & { dataset?: 'Train' | 'Test' | null }>): unknown[] {
   return docs.map((d, i) => ({
     id: i + 1,
@@ -98,7 +97,12 @@ export function writeLabelStudio(docs: ReadonlyArray<LabelledDocument & { datase
             from_name: 'label',
             to_name: 'text',
             type: 'labels',
-            value: { start: s.offset, end: s.offset + s.length, text: d.text.slice(s.offset, s.offset + s.length), labels: [s.category] },
+            value: {
+              start: utf16ToCodePoint(d.text, s.offset),
+              end: utf16ToCodePoint(d.text, s.offset + s.length),
+              text: d.text.slice(s.offset, s.offset + s.length),
+              labels: [s.category],
+            },
           })),
       },
     ],
