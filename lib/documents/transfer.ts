@@ -1,6 +1,7 @@
 // Import and export jobs: Azure project files and the formats users bring (BIO, AWS Comprehend, Label Studio, spaCy).
 import type { Deps } from '../app/types.js';
-import { DomainError } from '../errors.js';
+import { DomainError, validationFailed } from '../errors.js';
+import { ContainerName } from '../projects/schemas.js';
 import { defineJobHandler, type JobHandler, type JobOutcome } from '../jobs/dispatcher.js';
 import { jobsStart, type JobIssue } from '../jobs/records.js';
 import {
@@ -163,6 +164,7 @@ async function runImport(deps: Deps, msg: ImportJobMessage): Promise<JobOutcome>
   if (!payload) throw new DomainError('NOT_FOUND', 'The uploaded import file is gone; start the import again.');
   const text = payloadText(payload.bytes);
   const errors: JobIssue[] = [];
+  const warnings: JobIssue[] = [];
   const problems: LabelProblem[] = [];
   let documents = 0;
   let labels = 0;
@@ -172,6 +174,10 @@ async function runImport(deps: Deps, msg: ImportJobMessage): Promise<JobOutcome>
     const file = parseProjectFileText(text);
     const project = await upsertProjectFromFile(deps, projectName, file);
     const container = containerOf(project);
+    if (file.metadata.storageInputContainerName && file.metadata.storageInputContainerName.toLowerCase() !== container)
+      warnings.push(
+        issue('ContainerKept', `The project keeps its container '${container}'; the file names '${file.metadata.storageInputContainerName}'. Texts are read from '${container}'.`),
+      );
     const blobs = new Map<string, BlobContent>();
     const texts = new Map<string, string>();
     await forEachLimited(file.assets.documents, 8, async (d) => {
@@ -318,7 +324,8 @@ async function runImport(deps: Deps, msg: ImportJobMessage): Promise<JobOutcome>
   }
   await deps.blobs.delete(msg.payloadContainer, msg.payloadBlob);
   deps.log.info('import finished', { projectName, jobId: msg.jobId, documents, labels, labelProblems: problems.length, errors: errors.length });
-  return finish(errors, problems, { format: msg.format, documents, labels });
+  const outcome = finish(errors, problems, { format: msg.format, documents, labels });
+  return { ...outcome, warnings: [...warnings, ...(outcome.warnings ?? [])] };
 }
 
 function finish(errors: JobIssue[], problems: LabelProblem[], counts: Record<string, unknown>): JobOutcome {
@@ -342,6 +349,17 @@ async function upsertProjectFromFile(deps: DocumentsDeps, projectName: string, f
   const m = file.metadata;
   for (;;) {
     const existing = await deps.store.get<ProjectRecord>(PROJECT, projectName, projectName);
+    if (!existing) {
+      // A new project gets the file's container, which must be a valid name no other project uses.
+      const wanted = ContainerName.safeParse((m.storageInputContainerName ?? projectName).toLowerCase());
+      if (!wanted.success)
+        throw validationFailed(wanted.error.issues.map((i) => ({ path: 'metadata.storageInputContainerName', message: i.message })));
+      const owner = (await deps.store.listAcross<ProjectRecord>(PROJECT)).find((p) => p.value.storageInputContainerName === wanted.data);
+      if (owner)
+        throw new DomainError('CONFLICT', `Container '${wanted.data}' already belongs to project '${owner.value.projectName}'.`, {
+          target: 'metadata.storageInputContainerName',
+        });
+    }
     const base: ProjectRecord = existing?.value ?? {
       projectName,
       projectKind: 'CustomEntityRecognition',

@@ -126,6 +126,19 @@ describe('import problems are listed, never dropped silently', () => {
     expect(j.status).toBe('failed');
     expect(j.errors[0].message).toMatch(/assets\.projectKind/);
   });
+  it('refuses to create a project on a container another project owns; an existing project keeps its container', async () => {
+    const { deps } = await projectDeps({ projectName: 'Owner', container: 'shared' });
+    const file = (name: string, container: string) =>
+      utf8(JSON.stringify({ projectFileVersion: '2022-05-01', metadata: { projectKind: 'CustomEntityRecognition', projectName: name, storageInputContainerName: container, language: 'en' }, assets: { projectKind: 'CustomEntityRecognition', entities: [], documents: [] } }));
+    const a = await importStart(deps, 'Other', { format: 'azure', payload: file('Other', 'shared') });
+    const ja = await job(deps, 'Other', a.jobId);
+    expect(ja.status).toBe('failed');
+    expect(ja.errors[0]).toMatchObject({ code: 'Conflict', message: expect.stringMatching(/already belongs to project 'Owner'/) });
+    const b = await importStart(deps, 'Owner', { format: 'azure', payload: file('Owner', 'elsewhere') });
+    const jb = await job(deps, 'Owner', b.jobId);
+    expect(jb.status).toBe('succeeded');
+    expect(jb.warnings).toEqual([expect.objectContaining({ code: 'ContainerKept' })]);
+  });
 });
 
 describe('formats users bring', () => {
