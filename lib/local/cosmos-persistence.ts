@@ -49,7 +49,7 @@ export async function dumpCosmos(client: CosmosClient, now: () => Date = () => n
     const { resources: containers } = await database.containers.readAll().fetchAll();
     const entry: CosmosSnapshot['databases'][number] = { id: db.id, containers: [] };
     for (const c of [...containers].sort(byId)) {
-      const { resources: items } = await database.container(c.id).items.readAll<Record<string, unknown> & { id: string }>().fetchAll();
+      const { resources: items } = await database.container(c.id).items.readAll<Record<string, unknown> & { id: string }>({ maxItemCount: 1000 }).fetchAll();
       entry.containers.push({
         id: c.id,
         partitionKey: c.partitionKey,
