@@ -12,7 +12,7 @@ import { errorResponse } from '../http/errors.js';
 import { createHttpHandler, serialize, type HttpHandler } from '../http/handle.js';
 import { routes } from '../http/routes/index.js';
 import { jobHandlers } from '../jobs/index.js';
-import { startLocalEmulators, type LocalEmulators } from './emulators.js';
+import { startAzurite, startCosmosEmulator, startLocalEmulators } from './emulators.js';
 import { startQueueWorker, type QueueWorker } from './queue-worker.js';
 import { startHttpServer, type LocalHttpServer } from './server.js';
 
@@ -65,6 +65,62 @@ export function startingHandler(states: () => Record<string, ComponentState>, lo
   };
 }
 
+/** What main started itself: the emulators for whatever is not configured externally (possibly none). */
+interface StartedEmulators {
+  storageConnectionString?: string;
+  cosmosEndpoint?: string;
+  cosmosKey?: string;
+  health(): Record<string, ComponentState>;
+  stop(): Promise<void>;
+}
+
+/** Starts Azurite unless storage is configured, and the Cosmos emulator unless Cosmos is, both under DATA_DIR. */
+async function startMissingEmulators(config: Config, log: Logger, snapshotIntervalMs?: number): Promise<StartedEmulators> {
+  if (!config.storage && !config.cosmos) {
+    const all = await startLocalEmulators({
+      dataDir: config.dataDir,
+      blobPort: config.azuriteBlobPort,
+      queuePort: config.azuriteQueuePort,
+      cosmosPort: config.cosmosPort,
+      snapshotIntervalMs,
+      log,
+    });
+    return all;
+  }
+  if (!config.storage) {
+    const azurite = await startAzurite({
+      location: join(resolve(config.dataDir), 'azurite'),
+      blobPort: config.azuriteBlobPort,
+      queuePort: config.azuriteQueuePort,
+    });
+    log.info('azurite ready', { blob: azurite.blobEndpoint, queue: azurite.queueEndpoint });
+    return {
+      storageConnectionString: azurite.connectionString,
+      health: () => {
+        const a = azurite.state();
+        return { 'azurite-blob': a.blob, 'azurite-queue': a.queue };
+      },
+      stop: () => azurite.stop(),
+    };
+  }
+  if (!config.cosmos) {
+    const cosmos = await startCosmosEmulator({
+      port: config.cosmosPort,
+      dataFile: join(resolve(config.dataDir), 'cosmos.json'),
+      snapshotIntervalMs,
+      log,
+    });
+    log.info('cosmos emulator ready', { endpoint: cosmos.endpoint });
+    return {
+      cosmosEndpoint: cosmos.endpoint,
+      cosmosKey: cosmos.key,
+      health: () => ({ cosmos: cosmos.state() }),
+      stop: () => cosmos.stop(),
+    };
+  }
+  return { health: () => ({}), stop: async () => {} };
+}
+
 /**
  * Starts the whole local stack from `config`. Tests pass ports 0 (free ports) and a temp DATA_DIR. Starts Azurite
  * and the Cosmos emulator only for what is not configured externally (STORAGE_CONNECTION / COSMOS_ENDPOINT…).
@@ -81,26 +137,16 @@ export async function startLocalStack(
     handler: startingHandler(() => ({ ...states }), log),
     log,
   });
-  let emulators: LocalEmulators | undefined;
+  let emulators: StartedEmulators | undefined;
   let runtime: AppRuntime | undefined;
   let worker: QueueWorker | undefined;
   try {
-    let effective = config;
-    if (!config.storage || !config.cosmos) {
-      emulators = await startLocalEmulators({
-        dataDir: config.dataDir,
-        blobPort: config.azuriteBlobPort,
-        queuePort: config.azuriteQueuePort,
-        cosmosPort: config.cosmosPort,
-        snapshotIntervalMs: opts.snapshotIntervalMs,
-        log,
-      });
-      effective = {
-        ...config,
-        storage: config.storage ?? { kind: 'connectionString', connectionString: emulators.storageConnectionString },
-        cosmos: config.cosmos ?? { kind: 'key', endpoint: emulators.cosmosEndpoint, key: emulators.cosmosKey },
-      };
-    }
+    emulators = await startMissingEmulators(config, log, opts.snapshotIntervalMs);
+    const effective: Config & Required<Pick<Config, 'storage' | 'cosmos'>> = {
+      ...config,
+      storage: config.storage ?? { kind: 'connectionString', connectionString: emulators.storageConnectionString! },
+      cosmos: config.cosmos ?? { kind: 'key', endpoint: emulators.cosmosEndpoint!, key: emulators.cosmosKey! },
+    };
     delete states.emulators;
     const em = emulators;
     runtime = await buildDeps(effective, {
@@ -127,7 +173,7 @@ export async function startLocalStack(
     worker = startQueueWorker({ deps, handlers: jobHandlers, idleMs: opts.workerIdleMs });
     server.setHandler(createHttpHandler(routes, deps));
     const storageConnectionString =
-      effective.storage?.kind === 'connectionString' ? effective.storage.connectionString : undefined;
+      effective.storage.kind === 'connectionString' ? effective.storage.connectionString : undefined;
     let stopping: Promise<void> | undefined;
     return {
       url: server.url,

@@ -45,8 +45,10 @@ const projectNotFound = (name: string) =>
 /** Checks an `If-Match` value against the current ETag (`*` matches anything that exists). */
 function checkIfMatch(ifMatch: string | undefined, current: string, what: string): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  const wanted = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, ''));
-  if (!wanted.includes(current))
+  // Compare opaque values: a client may or may not keep the quotes (or a W/ prefix) of the ETag it was given.
+  const bare = (s: string) => s.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const wanted = ifMatch.split(',').map(bare);
+  if (!wanted.includes(bare(current)))
     throw new DomainError('PRECONDITION_FAILED', `${what} was changed since you read it (If-Match does not match the current ETag).`, {
       target: 'If-Match',
     });
@@ -90,7 +92,10 @@ export async function projectsUpsert(
   for (let attempt = 0; ; attempt++) {
     const existing = await deps.store.get<ProjectRecord>(PROJECT_COLLECTION, name, name);
     if (!existing) {
-      if (opts.ifMatch !== undefined) throw projectNotFound(name);
+      if (opts.ifMatch !== undefined)
+        throw new DomainError('PRECONDITION_FAILED', `Project '${name}' does not exist, so If-Match cannot match.`, {
+          target: 'If-Match',
+        });
       try {
         return await createProject(deps, name, patch, now);
       } catch (e) {

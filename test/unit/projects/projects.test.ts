@@ -133,6 +133,9 @@ describe('projects', () => {
     const stale = await patch('E', { description: 'two' }, { 'if-match': c.headers.etag });
     expect(stale.status).toBe(412);
     expect(stale.json.error.code).toBe('PreconditionFailed');
+    const unquoted = await patch('E', { description: 'three' }, { 'if-match': u.headers.etag.replace(/"/g, '') });
+    expect(unquoted.status).toBe(200);
+    expect((await patch('Missing', newProject('missing-box'), { 'if-match': u.headers.etag })).status).toBe(412);
   });
 
   it('deletes through a global deletion job that removes the partition, jobs and container, then succeeds', async () => {
