@@ -5,7 +5,7 @@ import { ERROR_TABLE, isDomainError } from '../errors.js';
 import { zodIssuesToFieldErrors } from '../http/errors.js';
 import { JobMessageBase, jobsGet, jobsUpdate, TERMINAL_JOB_STATUSES, type JobIssue, type JobRecord, type JobStatus } from './records.js';
 
-/** What a handler reports when it finishes; status defaults to `succeeded`. */
+/** What a handler reports when it finishes; status defaults to `succeeded` (`cancelled` if a cancel was requested meanwhile). */
 export interface JobOutcome {
   status?: Extract<JobStatus, 'succeeded' | 'partiallyCompleted' | 'failed'>;
   result?: unknown;
@@ -95,13 +95,16 @@ export async function dispatchJobMessage(
         deliveryCount: delivery.deliveryCount,
       })) ?? {};
     const latest = (await jobsGet(deps, partition, msg.jobId)) ?? running;
+    // A cancel requested while the handler ran wins over a default success.
+    const cancelled = latest.status === 'cancelling' || latest.status === 'cancelled';
+    const status = outcome.status ?? (cancelled ? 'cancelled' : 'succeeded');
     await jobsUpdate(deps, partition, msg.jobId, {
-      status: outcome.status ?? 'succeeded',
+      status,
       ...(outcome.result !== undefined ? { result: outcome.result } : {}),
       warnings: [...latest.warnings, ...(outcome.warnings ?? [])],
       errors: [...latest.errors, ...(outcome.errors ?? [])],
     });
-    deps.log.info('job finished', { ...fields, status: outcome.status ?? 'succeeded' });
+    deps.log.info('job finished', { ...fields, status });
     return 'complete';
   } catch (err) {
     if (isDomainError(err) && ERROR_TABLE[err.code].status < 500) {

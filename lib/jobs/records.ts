@@ -80,7 +80,19 @@ export async function jobsStart(
     projectName: input.projectName,
     ...(partition !== input.projectName ? { jobPartition: partition } : {}),
   };
-  await deps.queue.send(message);
+  try {
+    await deps.queue.send(message);
+  } catch (err) {
+    // Without its message the job would wait forever; say so on the record, then let the caller answer 5xx.
+    await deps.store
+      .upsert(JOB_COLLECTION, partition, job.jobId, {
+        ...job,
+        status: 'failed',
+        errors: [{ code: 'ServiceUnavailable', message: 'The job could not be queued; try again.' }],
+      })
+      .catch(() => {});
+    throw err;
+  }
   return job;
 }
 

@@ -105,3 +105,30 @@ describe('job dispatcher', () => {
     expect(runs).toBe(1);
   });
 });
+
+describe('jobsStart', () => {
+  it('marks the job failed when its message cannot be queued, so it never waits forever', async () => {
+    const deps = memoryDeps();
+    deps.queue.send = async () => {
+      throw new Error('queue down');
+    };
+    let id = '';
+    deps.ids = { next: () => (id = 'job-1') };
+    await expect(jobsStart(deps, { type: 't', kind: 't', projectName: 'p' })).rejects.toThrow('queue down');
+    expect((await jobsGet(deps, 'p', id))?.status).toBe('failed');
+  });
+
+  it('records cancelled when a cancel was requested while the handler ran', async () => {
+    const deps = memoryDeps();
+    const h = defineJobHandler({
+      type: 'slow',
+      message: z.object({}),
+      run: async (d, msg, ctx) => {
+        await d.store.upsert('job', ctx.jobPartition, msg.jobId, { ...ctx.job, status: 'cancelling' });
+      },
+    });
+    const job = await jobsStart(deps, { type: 'slow', kind: 's', projectName: 'p' });
+    await drainJobQueue(deps, [h]);
+    expect((await jobsGet(deps, 'p', job.jobId))?.status).toBe('cancelled');
+  });
+});
