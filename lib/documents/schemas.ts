@@ -134,8 +134,11 @@ export const RenameEntityBody = z.object({ newCategory: z.string().min(1).max(50
 export const ImportFormat = z.enum(['azure', 'bio', 'conll', 'aws-annotations', 'aws-entity-list', 'label-studio', 'spacy-jsonl']);
 export type ImportFormat = z.infer<typeof ImportFormat>;
 
+/** Format names are matched case-insensitively (`CoNLL`, `BIO`, `Label-Studio`). */
+const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
+
 export const ImportQuery = z.object({
-  format: ImportFormat.default('azure'),
+  format: z.preprocess(lower, ImportFormat.default('azure')),
   /** Text-carrying formats: which dataset the created documents go to. */
   dataset: Dataset.optional(),
   /** BIO: how many sentences make one document (default 10). */
@@ -150,7 +153,7 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 
 export const ExportQuery = z.object({
   stringIndexType: z.literal('Utf16CodeUnit').default('Utf16CodeUnit'),
-  format: ExportFormat.default('azure'),
+  format: z.preprocess(lower, ExportFormat.default('azure')),
   /** Restrict to one dataset. */
   dataset: Dataset.optional(),
 });

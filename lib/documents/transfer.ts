@@ -1,6 +1,6 @@
 // Import and export jobs: Azure project files and the formats users bring (BIO, AWS Comprehend, Label Studio, spaCy).
 import type { Deps } from '../app/types.js';
-import { DomainError, validationFailed } from '../errors.js';
+import { DomainError, ERROR_TABLE, isDomainError, validationFailed } from '../errors.js';
 import { ContainerName } from '../projects/schemas.js';
 import { defineJobHandler, type JobHandler, type JobOutcome } from '../jobs/dispatcher.js';
 import { jobsStart, type JobIssue } from '../jobs/records.js';
@@ -160,6 +160,16 @@ function vetSpans(
 }
 
 async function runImport(deps: Deps, msg: ImportJobMessage): Promise<JobOutcome> {
+  try {
+    return await importPayload(deps, msg);
+  } catch (e) {
+    // A file that can never import (4xx) is not kept; a transient failure keeps it for the retry.
+    if (isDomainError(e) && ERROR_TABLE[e.code].status < 500) await deps.blobs.delete(msg.payloadContainer, msg.payloadBlob);
+    throw e;
+  }
+}
+
+async function importPayload(deps: Deps, msg: ImportJobMessage): Promise<JobOutcome> {
   const payload = await deps.blobs.get(msg.payloadContainer, msg.payloadBlob);
   if (!payload) throw new DomainError('NOT_FOUND', 'The uploaded import file is gone; start the import again.');
   const text = payloadText(payload.bytes);

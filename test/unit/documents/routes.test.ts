@@ -103,5 +103,9 @@ describe('documents routes', () => {
     expect(ej.json.result.resultUrl).toMatch(/^memory:\/\/cner-exports\//);
     expect((await call({ method: 'POST', url: `${P}/Loans/:export?${V}&stringIndexType=Utf8CodeUnit` })).status).toBe(400);
     expect((await call({ method: 'POST', url: `${P}/Loans/:import?${V}&format=docx`, body: file })).status).toBe(400);
+    const conll = await call({ method: 'POST', url: `${P}/Loans/:import?${V}&format=CoNLL`, headers: { 'content-type': 'text/plain' }, body: 'Dan\tB-Person\n' });
+    expect(conll.status).toBe(202);
+    await drainJobQueue(deps, jobHandlers);
+    expect((await call({ method: 'GET', url: `${P}/Loans/documents/doc_00001.txt?${V}` })).json.labels).toHaveLength(1);
   });
 });

@@ -125,6 +125,8 @@ describe('import problems are listed, never dropped silently', () => {
     const j = await job(deps, 'P', jobId);
     expect(j.status).toBe('failed');
     expect(j.errors[0].message).toMatch(/assets\.projectKind/);
+    // The uploaded file is not kept once it can never import.
+    expect(await deps.blobs.list('cner-imports')).toEqual([]);
   });
   it('refuses to create a project on a container another project owns; an existing project keeps its container', async () => {
     const { deps } = await projectDeps({ projectName: 'Owner', container: 'shared' });
