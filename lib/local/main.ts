@@ -12,6 +12,7 @@ import { errorResponse } from '../http/errors.js';
 import { createHttpHandler, serialize, type HttpHandler } from '../http/handle.js';
 import { routes } from '../http/routes/index.js';
 import { jobHandlers } from '../jobs/index.js';
+import { startBlobWatcher, type BlobWatcher } from './blob-watcher.js';
 import { startAzurite, startCosmosEmulator, startLocalEmulators } from './emulators.js';
 import { startQueueWorker, type QueueWorker } from './queue-worker.js';
 import { startHttpServer, type LocalHttpServer } from './server.js';
@@ -24,7 +25,9 @@ export interface LocalStack {
   apiKey: string;
   storageConnectionString?: string;
   deps: Deps;
-  /** Stops the HTTP host, then the worker, then the emulators (which write their final snapshot). */
+  /** The local stand-in for Event Grid blob events (undefined when started with `blobWatcher: false`). */
+  blobWatcher?: BlobWatcher;
+  /** Stops the HTTP host, then the blob watcher and worker, then the emulators (which write their final snapshot). */
   stop(): Promise<void>;
 }
 
@@ -127,7 +130,13 @@ async function startMissingEmulators(config: Config, log: Logger, snapshotInterv
  */
 export async function startLocalStack(
   config: Config,
-  opts: { log?: Logger; workerIdleMs?: number; snapshotIntervalMs?: number } = {},
+  opts: {
+    log?: Logger;
+    workerIdleMs?: number;
+    snapshotIntervalMs?: number;
+    /** Blob polling (default every 2 s); false to start none. */
+    blobWatcher?: { intervalMs?: number } | false;
+  } = {},
 ): Promise<LocalStack> {
   const log = opts.log ?? consoleLogger;
   const { keys } = await resolveApiKeys(config);
@@ -140,6 +149,7 @@ export async function startLocalStack(
   let emulators: StartedEmulators | undefined;
   let runtime: AppRuntime | undefined;
   let worker: QueueWorker | undefined;
+  let watcher: BlobWatcher | undefined;
   try {
     emulators = await startMissingEmulators(config, log, opts.snapshotIntervalMs);
     const effective: Config & Required<Pick<Config, 'storage' | 'cosmos'>> = {
@@ -171,6 +181,7 @@ export async function startLocalStack(
       },
     };
     worker = startQueueWorker({ deps, handlers: jobHandlers, idleMs: opts.workerIdleMs });
+    if (opts.blobWatcher !== false) watcher = startBlobWatcher(deps, opts.blobWatcher ?? {});
     server.setHandler(createHttpHandler(routes, deps));
     const storageConnectionString =
       effective.storage.kind === 'connectionString' ? effective.storage.connectionString : undefined;
@@ -180,9 +191,11 @@ export async function startLocalStack(
       apiKey: keys[0],
       storageConnectionString,
       deps,
+      blobWatcher: watcher,
       stop: () =>
         (stopping ??= (async () => {
           await server.close();
+          await watcher?.stop();
           await worker?.stop();
           await runtime?.close();
           await emulators?.stop();
@@ -190,6 +203,7 @@ export async function startLocalStack(
     };
   } catch (err) {
     await server.close(0).catch(() => {});
+    await watcher?.stop().catch(() => {});
     await worker?.stop().catch(() => {});
     await runtime?.close().catch(() => {});
     await emulators?.stop().catch(() => {});

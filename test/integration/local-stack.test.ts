@@ -76,6 +76,12 @@ describe('local stack (Azurite + Cosmos emulator + HTTP host + queue worker)', (
     expect(await first.deps.blobs.deleteContainer('leases')).toBe(true);
     await first.deps.blobs.ensureContainer('leases');
 
+    // npm start watches project containers: a file written with a storage client becomes a document.
+    await first.deps.blobs.put('loans', 'contract-1.txt', Buffer.from('Signed on 1 May 2024 by Contoso Bank.'));
+    await first.blobWatcher!.drained();
+    const doc = await first.deps.store.get<{ text: string; status: string }>('document', 'Loans', encodeURIComponent('contract-1.txt'));
+    expect(doc?.value).toMatchObject({ text: 'Signed on 1 May 2024 by Contoso Bank.', status: 'ready' });
+
     // Bad input over a real socket: never a 500.
     expect((await call('POST', `${P}/Loans?${V}`)).status).toBe(405);
     expect((await call('GET', `/language/nothing?${V}`)).status).toBe(404);
