@@ -21,6 +21,7 @@ import {
   DOCUMENT,
   type DocumentsDeps,
   ENTITY_LIST,
+  etagMatches,
   INGESTION_EVENT,
   PROJECT,
   requireDocument,
@@ -142,16 +143,18 @@ export async function documentsPut(
   const project = (await requireProject(deps, projectName)).value;
   if (input.text.length === 0) throw validationFailed([{ path: 'text', message: 'must not be empty.' }]);
   if (input.text.length > 128_000) throw new DomainError('PAYLOAD_TOO_LARGE', `The text has ${input.text.length} characters; the limit is 128000.`, { target: 'text' });
+  const existing = await deps.store.get<DocumentRecord>(DOCUMENT, projectName, encodeURIComponent(location));
+  if (opts.ifMatch !== undefined && (!existing || !etagMatches(opts.ifMatch, existing.etag)))
+    throw new DomainError('PRECONDITION_FAILED', `Document '${location}' was changed by someone else (ETag mismatch).`, { target: 'If-Match' });
   let labels: Label[] | undefined;
   let warnings: Array<{ path: string; message: string }> = [];
   if (input.labels) {
-    const r = checkLabelInputs(deps, project, input.text, input.labels);
+    // Regions survive only an unchanged text.
+    const regions = existing?.value.text === input.text ? existing.value.regions : undefined;
+    const r = checkLabelInputs(deps, project, input.text, input.labels, { regions });
     labels = r.labels;
     warnings = r.warnings;
   }
-  const existing = await deps.store.get<DocumentRecord>(DOCUMENT, projectName, encodeURIComponent(location));
-  if (opts.ifMatch !== undefined && opts.ifMatch.trim() !== '*' && (!existing || existing.etag !== opts.ifMatch))
-    throw new DomainError('PRECONDITION_FAILED', `Document '${location}' was changed by someone else (ETag mismatch).`, { target: 'If-Match' });
   const container = containerOf(project);
   await deps.blobs.put(container, location, encodeText(input.text), { contentType: 'text/plain; charset=utf-8' });
   await syncBlob(deps, projectName, container, location, input.language ?? project.language, {
@@ -202,7 +205,7 @@ export async function documentsDelete(
 ): Promise<{ labelsRemoved: number }> {
   const project = (await requireProject(deps, projectName)).value;
   const d = await requireDocument(deps, projectName, location);
-  if (opts.ifMatch !== undefined && opts.ifMatch.trim() !== '*' && opts.ifMatch !== d.etag)
+  if (opts.ifMatch !== undefined && !etagMatches(opts.ifMatch, d.etag))
     throw new DomainError('PRECONDITION_FAILED', `Document '${location}' was changed by someone else (ETag mismatch).`, { target: 'If-Match' });
   await deps.blobs.delete(containerOf(project), location);
   await deps.store.delete(DOCUMENT, projectName, encodeURIComponent(location));
@@ -215,10 +218,10 @@ function checkLabelInputs(
   project: ProjectRecord,
   text: string,
   inputs: LabelInput[],
-  opts: { path?: string } = {},
+  opts: { path?: string; regions?: DocumentRecord['regions'] } = {},
 ): { labels: Label[]; warnings: Array<{ path: string; message: string }> } {
   const categories = new Set(project.entities.map((e) => e.category));
-  const check = checkLabels(text, inputs, { categories, path: opts.path });
+  const check = checkLabels(text, inputs, { categories, path: opts.path, regions: opts.regions });
   if (check.errors.length > 0) throw validationFailed(check.errors);
   const ids = new Set<string>();
   const labels = inputs.map((l, i) => {
@@ -258,7 +261,7 @@ export async function labelsPut(
   const project = (await requireProject(deps, projectName)).value;
   const d = await requireDocument(deps, projectName, location);
   requireReady(d);
-  const { labels, warnings } = checkLabelInputs(deps, project, d.value.text, inputs);
+  const { labels, warnings } = checkLabelInputs(deps, project, d.value.text, inputs, { regions: d.value.regions });
   const { item } = await updateDocument(
     deps,
     projectName,
@@ -290,7 +293,7 @@ export async function labelsAdd(
       if (cur.value.labels.some((l) => l.id === id)) throw new DomainError('CONFLICT', `Label id '${id}' already exists.`, { target: 'id' });
       const accepted = cur.value.labels.filter((l) => l.status !== 'needsReview');
       const all = [...accepted, { ...input, id }];
-      const check = checkLabels(cur.value.text, all, { categories });
+      const check = checkLabels(cur.value.text, all, { categories, regions: cur.value.regions });
       const mine = check.errors.filter((e) => e.path === `labels[${all.length - 1}]`);
       if (mine.length > 0) throw validationFailed(mine.map((e) => ({ ...e, path: 'label' })));
       const label: Label = { id, category: input.category, offset: input.offset, length: input.length };
@@ -468,7 +471,7 @@ export async function suggestionsAccept(
     const refused: Array<{ id: string; reason: string }> = [];
     const acceptedIds = new Set<string>();
     for (const s of chosen) {
-      const check = checkLabels(cur.value.text, [...labels.filter((l) => l.status !== 'needsReview'), s], { categories });
+      const check = checkLabels(cur.value.text, [...labels.filter((l) => l.status !== 'needsReview'), s], { categories, regions: cur.value.regions });
       const mine = check.errors.find((e) => e.path === `labels[${labels.filter((l) => l.status !== 'needsReview').length}]`);
       if (mine) {
         refused.push({ id: s.id, reason: mine.message });

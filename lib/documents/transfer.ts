@@ -434,6 +434,14 @@ async function runExport(deps: Deps, msg: ExportJobMessage): Promise<JobOutcome>
   let body: string;
   switch (msg.format) {
     case 'azure':
+      // A label outside every region cannot be written in a project file: report it instead of failing the export.
+      for (const d of docs) {
+        if (!d.regions || d.regions.length === 0) continue;
+        const inside = (s: Span) => d.regions!.some((r) => s.offset >= r.offset && s.offset + s.length <= r.offset + r.length);
+        for (const s of d.spans.filter((x) => !inside(x)))
+          warnings.push(issue('LabelOutsideRegion', `${d.id}: label ${s.category} at ${s.offset} length ${s.length} lies outside every region and was not exported.`, d.id));
+        d.spans = d.spans.filter(inside);
+      }
       body = JSON.stringify(
         serializeProjectFile({
           projectName: project.projectName,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../../../lib/app/types.js';
 import { EXPORTS_CONTAINER } from '../../../lib/documents/schemas.js';
-import { documentsGet, documentsList, entityListGet, projectStatistics, suggestionsGenerate } from '../../../lib/documents/service.js';
+import { documentsGet, documentsList, entityListGet, labelsAdd, projectStatistics, suggestionsGenerate } from '../../../lib/documents/service.js';
 import { exportStart, importStart } from '../../../lib/documents/transfer.js';
 import type { JobRecord } from '../../../lib/jobs/records.js';
 import { counterIds, projectDeps, runJobs, utf8 } from './helpers.js';
@@ -116,6 +116,11 @@ describe('import problems are listed, never dropped silently', () => {
     expect(j.warnings).toHaveLength(3);
     expect((await documentsGet(deps, 'Loans', '01.txt')).document.labels).toEqual([expect.objectContaining({ offset: 0, length: 5 })]);
     expect((await documentsGet(deps, 'Loans', '02.txt')).document.labels).toEqual([expect.objectContaining({ offset: 6, length: 5 })]);
+    // The imported region still bounds labels added later.
+    await expect(labelsAdd(deps, 'Loans', '01.txt', { category: 'Date', offset: 28, length: 5 })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/outside every labelled region/),
+    });
   });
 
   it('fails the job naming the field when metadata.projectKind differs from assets.projectKind', async () => {
