@@ -40,7 +40,6 @@ export function incomingFromParts(parts: RequestParts): IncomingRequest {
 export interface InProcessResponse {
   status: number;
   headers: Record<string, string>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
   text: string;
 }

@@ -83,7 +83,6 @@ export interface RouteDef<P, Q, B> {
 }
 
 /** A route with its types erased, as the table stores it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Route = RouteDef<any, any, any>;
 
 /** Declares a route with its param/query/body types inferred from the zod schemas. */

@@ -107,5 +107,5 @@ describe('npm start survives kill -9', () => {
     expect(entities.value).toEqual([{ category: 'Date' }, { category: 'LenderName' }]);
     expect(await second.kill('SIGTERM')).toBe(0);
     expect(second.lines).toContain('custom-ner stopped');
-  });
+  }, 180_000);
 });

@@ -110,5 +110,5 @@ describe('local stack (Azurite + Cosmos emulator + HTTP host + queue worker)', (
     expect(leases.json.value).toEqual([{ category: 'Tenant', description: 'who rents' }]);
     // The ETag read after restart works for a conditional update.
     expect((await again('PUT', `${P}/Loans/entities/Rate?${V}`, undefined, { 'if-match': loans.headers.get('etag')! })).status).toBe(201);
-  });
+  }, 120_000);
 });
