@@ -7,9 +7,10 @@ import { loadProject } from '../lib/ner/cli/inputs.js';
 import type { NerEngine } from '../lib/ner/cli.js';
 import { bioToDocuments, readBio, type BioSentence } from '../lib/ner/formats/bio.js';
 import type { PredictedEntity } from '../lib/ner/types.js';
-import { predLines, projectSpans } from './score.js';
+import { predLines, projectSpans, scorePredFile } from './score.js';
 
 const SENTENCES_PER_DOC = 10;
+const CURVE_THRESHOLDS = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95];
 
 const ms = (t0: number) => performance.now() - t0;
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -76,7 +77,18 @@ async function tag(dir: string, modelPath: string, predPath: string) {
     entities += predictions[i].length;
   });
   await writeFile(predPath, predLines(sentences, pred));
+  // The confidence curve: the same predictions kept above a threshold, scored the same way.
+  const curve = CURVE_THRESHOLDS.map((threshold) => {
+    const kept: string[][] = [];
+    docs.forEach((_, i) => {
+      const group = sentences.slice(i * SENTENCES_PER_DOC, (i + 1) * SENTENCES_PER_DOC);
+      kept.push(...projectSpans(group, predictions[i].filter((e) => e.confidenceScore >= threshold)).tags);
+    });
+    const s = scorePredFile(predLines(sentences, kept));
+    return { threshold, precision: s.precision, recall: s.recall, f1: s.f1, predicted: s.pred };
+  });
   return {
+    curve,
     documents: docs.length,
     sentences: sentences.length,
     tokens,

@@ -134,7 +134,15 @@ interface OursResult {
     peak_rss_mb: number;
   };
   trainWallS: number;
-  tag: { load_ms: number; tok_per_s: number; tokens: number; misaligned: number; entities: number; peak_rss_mb: number };
+  tag: {
+    load_ms: number;
+    tok_per_s: number;
+    tokens: number;
+    misaligned: number;
+    entities: number;
+    peak_rss_mb: number;
+    curve: Array<{ threshold: number; precision: number; recall: number; f1: number; predicted: number }>;
+  };
   score: SpanScore;
 }
 
@@ -228,6 +236,15 @@ async function main() {
       lines.push(
         `| ${dataset} | ${f(100 * p.score.precision, 2)} | ${f(100 * p.score.recall, 2)} | **${f(100 * p.score.f1, 2)}** | ${f(p.train.total_s, 2)} | ${f(p.trainWallS, 2)} | ${int(p.tag.e2e_tok_per_s)} | ${int(p.trainPeakRssMb)} | ${f(p.train.model_bytes / 1e6, 2)} |`,
       );
+    }
+  }
+  if (withOurs) {
+    lines.push('', 'Confidence threshold (ours; entities kept when confidenceScore ≥ t): P / R / F1', '');
+    const ts = (results[0].ours as OursResult).tag.curve.map((c) => c.threshold);
+    lines.push(`| dataset | ${ts.map((t) => `t = ${t}`).join(' | ')} |`, `|---|${ts.map(() => '---').join('|')}|`);
+    for (const r of results) {
+      const c = (r.ours as OursResult).tag.curve;
+      lines.push(`| ${r.dataset} | ${c.map((x) => `${f(100 * x.precision)} / ${f(100 * x.recall)} / ${f(100 * x.f1)}`).join(' | ')} |`);
     }
   }
   const table = lines.join('\n');
