@@ -1,5 +1,5 @@
 // Through the real local stack over HTTP: a blob uploaded with the plain storage SDK shows up in the documents API,
-// is labelled with ETag concurrency, and comes back out of :export at the resultUrl; BIO goes in through :import.
+// (noticed by the blob watcher npm start runs) is labelled with ETag concurrency, and comes back out of :export at the resultUrl; BIO goes in through :import.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,6 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/app/logger.js';
 import { loadConfig } from '../../lib/config.js';
-import { startBlobWatcher, type BlobWatcher } from '../../lib/local/blob-watcher.js';
 import { startLocalStack, type LocalStack } from '../../lib/local/main.js';
 
 const P = '/language/authoring/analyze-text/projects';
@@ -15,7 +14,6 @@ const V = 'api-version=2023-04-01';
 
 let dataDir: string;
 let stack: LocalStack;
-let watcher: BlobWatcher;
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${stack.url}${path}`, {
@@ -44,12 +42,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'cner-docs-'));
   stack = await startLocalStack(
     loadConfig({ PORT: '0', AZURITE_BLOB_PORT: '0', AZURITE_QUEUE_PORT: '0', COSMOS_PORT: '0', DATA_DIR: dataDir }),
-    { log: silentLogger, workerIdleMs: 200 },
+    { log: silentLogger, workerIdleMs: 200, blobWatcher: { intervalMs: 1000 } },
   );
-  watcher = startBlobWatcher(stack.deps, { intervalMs: 1000 });
 });
 afterAll(async () => {
-  await watcher?.stop();
   await stack?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -61,7 +57,8 @@ describe('documents over HTTP on the local stack', () => {
 
     const sdk = BlobServiceClient.fromConnectionString(stack.storageConnectionString!);
     await sdk.getContainerClient('loans').getBlockBlobClient('01.txt').uploadData(Buffer.from('Alice met Bob.', 'utf8'));
-    await watcher.drained();
+    // The watcher npm start runs picks the blob up; wait for one full pass instead of sleeping.
+    await stack.blobWatcher!.drained();
 
     const list = await call('GET', `${P}/Loans/documents?${V}`);
     expect(list.json.value).toEqual([expect.objectContaining({ location: '01.txt', status: 'ready', characters: 14 })]);
