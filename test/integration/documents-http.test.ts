@@ -1,5 +1,6 @@
-// Through the real local stack over HTTP: a blob uploaded with the plain storage SDK shows up in the documents API,
-// (noticed by the blob watcher npm start runs) is labelled with ETag concurrency, and comes back out of :export at the resultUrl; BIO goes in through :import.
+// Through the real local stack over HTTP: a blob uploaded with the plain storage SDK is noticed by the stack's blob
+// watcher, shows up in the documents API, is labelled with ETag concurrency and comes back out of :export at the
+// resultUrl; BIO goes in through :import.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
