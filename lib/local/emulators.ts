@@ -38,6 +38,8 @@ const quiet: EmulatorLog = { info: () => {}, error: () => {} };
 interface AzuriteServer {
   start(): Promise<void>;
   close(): Promise<void>;
+  /** Closes the stores and GC timers start() opened; close() refuses when listening failed, this does not. */
+  afterClose(): Promise<void>;
   getStatus(): number;
   httpServer: Server;
 }
@@ -117,6 +119,15 @@ export async function startAzurite(opts: AzuriteOptions): Promise<AzuriteHandle>
       true,
     ),
   );
+  const states = { blob: 'starting' as ComponentState, queue: 'starting' as ComponentState };
+  try {
+    await blob.start();
+  } catch (err) {
+    await blob.afterClose().catch(() => {});
+    throw portInUse(err, opts.blobPort ?? 0, 'Azurite blob');
+  }
+  states.blob = 'ready';
+  // Constructed only now: its Loki databases start autosave timers that would outlive a failed blob start.
   const queue = new QueueServer(
     new QueueConfiguration(
       host,
@@ -133,16 +144,10 @@ export async function startAzurite(opts: AzuriteOptions): Promise<AzuriteHandle>
       true,
     ),
   );
-  const states = { blob: 'starting' as ComponentState, queue: 'starting' as ComponentState };
-  try {
-    await blob.start();
-  } catch (err) {
-    throw portInUse(err, opts.blobPort ?? 0, 'Azurite blob');
-  }
-  states.blob = 'ready';
   try {
     await queue.start();
   } catch (err) {
+    await queue.afterClose().catch(() => {});
     await blob.close().catch(() => {});
     throw portInUse(err, opts.queuePort ?? 0, 'Azurite queue');
   }

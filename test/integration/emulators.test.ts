@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -96,6 +97,20 @@ describe('local emulators persistence', () => {
     await expect(store.create('project', 'p1', 'p1', { v: 2 })).rejects.toThrow();
     expect(await cosmos.flush()).toBeUndefined(); // reads and failed writes change nothing
     expect(await readdir(dataDir)).toEqual(['cosmos.json']);
+  });
+
+  it('says which port is taken when another process already listens there', async () => {
+    const dataDir = await tempDir();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const taken = (blocker.address() as { port: number }).port;
+    await expect(
+      startLocalEmulators({ dataDir, blobPort: 0, queuePort: 0, cosmosPort: taken }),
+    ).rejects.toThrow(`Cosmos emulator cannot listen on port ${taken}: it is in use`);
+    await expect(startLocalEmulators({ dataDir, blobPort: taken, queuePort: 0, cosmosPort: 0 })).rejects.toThrow(
+      `Azurite blob cannot listen on port ${taken}: it is in use`,
+    );
   });
 
   it('refuses to start over a corrupt Cosmos snapshot and leaves the file alone', async () => {
