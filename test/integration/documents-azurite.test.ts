@@ -84,33 +84,39 @@ describe('blob uploads through Azurite', () => {
     expect((await documentsList(deps, 'Loans', { status: 'ready' }))).toEqual([]);
   });
 
-  it('wnut17 (emoji, UTF-16 offsets): blob uploads + :import; statistics match stats.json; export has the same labels', async () => {
-    const bench = '/work/shared/bench/wnut17';
+  it.each([
+    ['crossner_politics', 'crossner-politics'],
+    ['wnut17', 'wnut17'],
+  ])('%s: blob uploads + :import; statistics match stats.json; export has the same entities and labels', async (dataset, name) => {
+    const bench = `/work/shared/bench/${dataset}`;
     const file = JSON.parse(readFileSync(join(bench, 'project.json'), 'utf8'));
-    await createProject('wnut17', 'wnut17', []);
-    for (const name of readdirSync(join(bench, 'docs'))) await upload('wnut17', name, readFileSync(join(bench, 'docs', name)));
-    const { jobId } = await importStart(deps, 'wnut17', { format: 'azure', payload: readFileSync(join(bench, 'project.json')) });
+    await createProject(name, name, []);
+    for (const doc of readdirSync(join(bench, 'docs'))) await upload(name, doc, readFileSync(join(bench, 'docs', doc)));
+    // The uploads become (unlabelled) documents first, as they would for a user; the import then labels them.
+    await watcher.drained();
+    expect((await documentsList(deps, name, {})).length).toBe(file.assets.documents.length);
+    const { jobId } = await importStart(deps, name, { format: 'azure', payload: readFileSync(join(bench, 'project.json')) });
     await drainJobQueue(deps, jobHandlers);
-    const job = (await deps.store.get<JobRecord>('job', 'wnut17', jobId))!.value;
+    const job = (await deps.store.get<JobRecord>('job', name, jobId))!.value;
     expect(job.status).toBe('succeeded');
     const stats = JSON.parse(readFileSync(join(bench, 'stats.json'), 'utf8'));
-    const s = await projectStatistics(deps, 'wnut17');
+    const s = await projectStatistics(deps, name);
     for (const [split, ds] of [['train', 'Train'], ['test', 'Test']] as const)
       expect(Object.fromEntries(Object.entries(s.entities).map(([c, e]) => [c, e.labels[ds]]))).toEqual(stats.splits[split].perLabel);
     // The watcher sees the same blobs afterwards and changes nothing.
     await watcher.drained();
-    expect((await projectStatistics(deps, 'wnut17')).labels.total).toBe(s.labels.total);
+    expect((await projectStatistics(deps, name)).labels.total).toBe(s.labels.total);
 
-    const ex = await exportStart(deps, 'wnut17', { format: 'azure' });
+    const ex = await exportStart(deps, name, { format: 'azure' });
     await drainJobQueue(deps, jobHandlers);
-    const ej = (await deps.store.get<JobRecord>('job', 'wnut17', ex.jobId))!.value;
+    const ej = (await deps.store.get<JobRecord>('job', name, ex.jobId))!.value;
     const res = await fetch((ej.result as { resultUrl: string }).resultUrl);
     expect(res.status).toBe(200);
     const back = await res.json();
     const labels = (f: typeof file) =>
       f.assets.documents
-        .flatMap((d: { location: string; entities: Array<{ labels: Array<{ category: string; offset: number; length: number }> }> }) =>
-          d.entities.flatMap((r) => r.labels.map((l) => `${d.location}:${l.offset}+${l.length}:${l.category}`)),
+        .flatMap((d: { location: string; dataset: string; entities: Array<{ labels: Array<{ category: string; offset: number; length: number }> }> }) =>
+          d.entities.flatMap((r) => r.labels.map((l) => `${d.location}:${d.dataset}:${l.offset}+${l.length}:${l.category}`)),
         )
         .sort();
     expect(labels(back)).toEqual(labels(file));
