@@ -1,9 +1,14 @@
 // Micro-benchmark of the ONNX emission model: file size, load time and emissions throughput per graph formulation.
 // Usage: npx tsx bench/onnx-micro.ts [--quick] [--variants both-dense,first-sparse,…] [--dtype float32,float16]
 //        [--hit 0.7] [--tokens 300] [--dist zipf|uniform]
+//        npx tsx bench/onnx-micro.ts --cold-load   (model load time in fresh processes)
 // Variants of one case are timed in interleaved rounds and the best round's median is kept, because the machine is
 // shared: a neighbour's burst then hurts every variant alike instead of one.
 
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildEmissionModel, type EmissionModelSpec } from '../lib/ner/onnx/export.js';
 import { EmissionSession, referenceEmissions } from '../lib/ner/onnx/session.js';
 
@@ -106,17 +111,21 @@ interface Run {
   session: EmissionSession;
   maxErr: number;
   rounds: number[];
+  cpu: number[];
   call1: number[];
 }
 
-async function timeCalls(fn: () => Promise<unknown>, calls: number): Promise<number> {
+/** Median wall µs per call, and mean process CPU µs per call (all threads: ORT runs off the JS thread). */
+async function timeCalls(fn: () => Promise<unknown>, calls: number): Promise<{ wall: number; cpu: number }> {
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < calls; i++) {
     const t = performance.now();
     await fn();
     times.push(performance.now() - t);
   }
-  return median(times) * 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: median(times) * 1000, cpu: (cpu.user + cpu.system) / calls };
 }
 
 async function main(): Promise<void> {
@@ -128,8 +137,8 @@ async function main(): Promise<void> {
   const tokens = Number(arg('tokens', '300'));
   const variants = arg('variants', 'both-dense,both-sparse,first-dense,first-sparse,host').split(',') as Variant[];
   const dtypes = arg('dtype', 'float32,float16').split(',') as Array<'float32' | 'float16'>;
-  console.log(`node ${process.version}; ${dist} features, hit rate ${hit}; ${rounds} rounds × ${calls} calls; µs/call = best round median`);
-  console.log('buckets  L  F    N  dtype   variant       file MB build ms  load ms  µs/call ns/token ns/slot  tokens/s µs(N=1)  maxErr');
+  console.log(`node ${process.version}; ${dist} features, hit rate ${hit}; ${rounds} rounds × ${calls} calls; µs/call = best round's median wall time, cpu µs = best round's mean process CPU time`);
+  console.log('buckets  L  F    N  dtype   variant       file MB build ms  load ms  µs/call cpu µs ns/token ns/slot  tokens/s µs(N=1)  maxErr');
   for (const base of CASES) {
     const c = { ...base, tokens };
     for (const dtype of dtypes) {
@@ -155,13 +164,15 @@ async function main(): Promise<void> {
         const ref = referenceEmissions(spec, b1, b2, fp, c.tokens, c.slots);
         let maxErr = 0;
         for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(ref[i] - out[i]));
-        runs.push({ label: variant, bytes: bytes.length, buildMs, loadMs, session: session!, maxErr, rounds: [], call1: [] });
+        runs.push({ label: variant, bytes: bytes.length, buildMs, loadMs, session: session!, maxErr, rounds: [], cpu: [], call1: [] });
       }
       const { b1, b2, fp } = inputs!;
       for (let r = 0; r < rounds; r++) {
         for (const run of runs) {
-          run.rounds.push(await timeCalls(() => run.session.emissions(b1, b2, fp, c.tokens, c.slots), calls));
-          run.call1.push(await timeCalls(() => run.session.emissions(b1, b2, fp, 1, c.slots), calls));
+          const t = await timeCalls(() => run.session.emissions(b1, b2, fp, c.tokens, c.slots), calls);
+          run.rounds.push(t.wall);
+          run.cpu.push(t.cpu);
+          run.call1.push((await timeCalls(() => run.session.emissions(b1, b2, fp, 1, c.slots), calls)).wall);
         }
       }
       for (const run of runs) {
@@ -179,6 +190,7 @@ async function main(): Promise<void> {
             run.buildMs.toFixed(0).padStart(8),
             run.loadMs.map((x) => x.toFixed(0)).join('/').padStart(8),
             us.toFixed(0).padStart(8),
+            Math.min(...run.cpu).toFixed(0).padStart(6),
             ((us * 1000) / c.tokens).toFixed(0).padStart(8),
             ((us * 1000) / (c.tokens * c.slots)).toFixed(1).padStart(7),
             ((c.tokens / us) * 1e6).toFixed(0).padStart(9),
@@ -191,4 +203,71 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** Child mode: read one model file and create a session, in a fresh process, as a cold start would. */
+async function loadOnce(file: string): Promise<void> {
+  const t0 = performance.now();
+  const bytes = readFileSync(file);
+  const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const s = await EmissionSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  const cpu = process.cpuUsage(cpu0);
+  const t2 = performance.now();
+  await s.release();
+  console.log(JSON.stringify({ readMs: t1 - t0, createMs: t2 - t1, createCpuMs: (cpu.user + cpu.system) / 1000 }));
+}
+
+/** Cold load: each model written to disk, then read and loaded by `loads` fresh processes; median reported. */
+async function coldLoads(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-micro-'));
+  const loads = 5;
+  console.log(`\ncold load (fresh process: read file + EmissionSession.create), median of ${loads}`);
+  console.log('buckets  L  dtype   lookup  file MB  read ms  create ms  create cpu ms');
+  try {
+    for (const c of CASES) {
+      for (const dtype of ['float32', 'float16'] as const) {
+        for (const variant of ['first-dense', 'host'] as const) {
+          const spec = makeSpec(c, prng(42), dtype, variant);
+          const file = join(dir, 'model.onnx');
+          const bytes = buildEmissionModel(spec);
+          writeFileSync(file, bytes);
+          const reads: number[] = [];
+          const creates: number[] = [];
+          const cpus: number[] = [];
+          for (let i = 0; i < loads; i++) {
+            const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--load-once', file], {
+              encoding: 'utf8',
+            });
+            if (child.status !== 0) throw new Error(`load child failed: ${child.stderr}`);
+            const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+              readMs: number;
+              createMs: number;
+              createCpuMs: number;
+            };
+            reads.push(r.readMs);
+            creates.push(r.createMs);
+            cpus.push(r.createCpuMs);
+          }
+          console.log(
+            [
+              `2^${c.logBuckets}`.padEnd(7),
+              String(c.labels).padStart(2),
+              dtype.padEnd(7),
+              (variant === 'host' ? 'host' : 'graph').padEnd(6),
+              (bytes.length / 2 ** 20).toFixed(1).padStart(8),
+              median(reads).toFixed(0).padStart(8),
+              median(creates).toFixed(0).padStart(10),
+              median(cpus).toFixed(0).padStart(14),
+            ].join(' '),
+          );
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const loadFile = arg('load-once', '');
+if (loadFile) await loadOnce(loadFile);
+else if (process.argv.includes('--cold-load')) await coldLoads();
+else await main();

@@ -103,25 +103,40 @@ export function matchingRows(
   f: number,
 ): { rows: Int32Array; k: number } {
   const miss = table.length - 1;
-  const width = 2 * f;
-  const packed = new Int32Array(n * width);
-  const counts = new Int32Array(n);
-  let k = 0;
-  for (let t = 0; t < n; t++) {
-    let c = t * width;
-    const first = c;
-    for (let i = t * f, stop = i + f; i < stop; i++) {
-      const want = fingerprint[i];
-      // Fingerprint 0 is padding, and stored 0 marks an empty bucket, whose row is zero: nothing to add.
-      if (want === 0) continue;
-      const b1 = bucket1[i];
-      const b2 = bucket2[i];
-      // Out-of-range indexes read undefined, which never equals a fingerprint: such buckets simply miss.
-      if (table[b1] === want) packed[c++] = b1;
-      if (table[b2] === want && b2 !== b1) packed[c++] = b2;
+  // A slot adds at most one row unless both its candidates match (a fingerprint collision): try f wide first.
+  let width = f;
+  let packed: Int32Array;
+  let counts: Int32Array;
+  let k: number;
+  attempt: for (;;) {
+    packed = new Int32Array(n * width).fill(miss);
+    counts = new Int32Array(n);
+    k = 0;
+    for (let t = 0; t < n; t++) {
+      const first = t * width;
+      const stopRow = first + width;
+      let c = first;
+      for (let i = t * f, stop = i + f; i < stop; i++) {
+        const want = fingerprint[i];
+        // Fingerprint 0 is padding, and stored 0 marks an empty bucket, whose row is zero: nothing to add.
+        if (want === 0) continue;
+        const b1 = bucket1[i];
+        const b2 = bucket2[i];
+        // Out-of-range indexes read undefined, which never equals a fingerprint: such buckets simply miss.
+        const hit1 = table[b1] === want;
+        const hit2 = b2 !== b1 && table[b2] === want;
+        if (!hit1 && !hit2) continue;
+        if (c + (hit1 && hit2 ? 2 : 1) > stopRow) {
+          width = 2 * f;
+          continue attempt;
+        }
+        if (hit1) packed[c++] = b1;
+        if (hit2) packed[c++] = b2;
+      }
+      counts[t] = c - first;
+      if (c - first > k) k = c - first;
     }
-    counts[t] = c - first;
-    if (c - first > k) k = c - first;
+    break;
   }
   if (k === width) return { rows: packed, k };
   const rows = new Int32Array(n * k).fill(miss);

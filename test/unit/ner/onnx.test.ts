@@ -117,6 +117,25 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     expect(Array.from(referenceEmissions(spec, b1, b2, fp, 4, 2))).toEqual([101, 202, 10, 20, 0, 0, 10, 20]);
   });
 
+  it('adds both rows when both candidates match, leaving tokens without a hit at zero', async () => {
+    // Buckets 1 and 2 hold the same fingerprint (a collision); bucket 0 is full, so a stray 0 index would show.
+    const spec: EmissionModelSpec = {
+      numBuckets: 4,
+      numLabels: 1,
+      weights: new Float32Array([1000, 1, 10, 0]),
+      fingerprints: new Int32Array([5, 7, 7, 0]),
+      transitions: new Float32Array([0]),
+      start: new Float32Array([0]),
+      end: new Float32Array([0]),
+      metadata: {},
+    };
+    const s = await open(spec, lookup);
+    const b1 = new Int32Array([3, 1, 2, 1]);
+    const b2 = new Int32Array([3, 2, 1, 1]);
+    const fp = new Int32Array([9, 7, 7, 8]);
+    expect(Array.from(await s.emissions(b1, b2, fp, 4, 1))).toEqual([0, 11, 11, 0]);
+  });
+
   const variants: Array<Partial<EmissionModelSpec>> =
     lookup === 'graph'
       ? [
