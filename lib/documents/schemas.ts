@@ -102,7 +102,18 @@ export const LabelInput = z.object({
 });
 export type LabelInput = z.infer<typeof LabelInput>;
 
-export const LabelsPutBody = z.object({ labels: z.array(LabelInput).max(10_000) });
+/**
+ * A label in a whole-set PUT: what GET returned, possibly edited. A label still marked `needsReview` is kept as it is
+ * (not checked against the text) so that reading, editing other labels and writing back never accepts it by accident;
+ * send it without `status` (or `accepted`) at its corrected place to accept it.
+ */
+export const LabelSetEntry = LabelInput.extend({
+  status: LabelStatus.optional(),
+  originalText: z.string().max(500).optional(),
+});
+export type LabelSetEntry = z.infer<typeof LabelSetEntry>;
+
+export const LabelsPutBody = z.object({ labels: z.array(LabelSetEntry).max(10_000) });
 
 /** PUT …/documents/{location} as JSON. */
 export const DocumentPutJson = z.object({

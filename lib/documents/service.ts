@@ -12,6 +12,7 @@ import type {
   IngestionEvent,
   Label,
   LabelInput,
+  LabelSetEntry,
   ProjectRecord,
   SuggestBody,
 } from './schemas.js';
@@ -217,20 +218,33 @@ function checkLabelInputs(
   deps: DocumentsDeps,
   project: ProjectRecord,
   text: string,
-  inputs: LabelInput[],
+  inputs: LabelSetEntry[],
   opts: { path?: string; regions?: DocumentRecord['regions'] } = {},
 ): { labels: Label[]; warnings: Array<{ path: string; message: string }> } {
+  const base = opts.path ?? 'labels';
   const categories = new Set(project.entities.map((e) => e.category));
-  const check = checkLabels(text, inputs, { categories, path: opts.path, regions: opts.regions });
-  if (check.errors.length > 0) throw validationFailed(check.errors);
+  // Labels still needing review are carried over unchecked; the rest must obey every rule.
+  const checked = inputs.map((l, i) => ({ l, i })).filter(({ l }) => l.status !== 'needsReview');
+  const check = checkLabels(
+    text,
+    checked.map(({ l }) => l),
+    { categories, regions: opts.regions },
+  );
+  const remap = (e: { path: string; message: string }) => {
+    const k = Number(/\[(\d+)\]$/.exec(e.path)![1]);
+    return { path: `${base}[${checked[k].i}]`, message: e.message.replace(/labels\[(\d+)\]/g, (_m, n: string) => `${base}[${checked[Number(n)].i}]`) };
+  };
+  if (check.errors.length > 0) throw validationFailed(check.errors.map(remap));
   const ids = new Set<string>();
-  const labels = inputs.map((l, i) => {
+  const labels = inputs.map((l, i): Label => {
     const id = l.id ?? deps.ids.next();
-    if (ids.has(id)) throw validationFailed([{ path: `${opts.path ?? 'labels'}[${i}].id`, message: `duplicate label id '${id}'.` }]);
+    if (ids.has(id)) throw validationFailed([{ path: `${base}[${i}].id`, message: `duplicate label id '${id}'.` }]);
     ids.add(id);
-    return { id, category: l.category, offset: l.offset, length: l.length };
+    const label: Label = { id, category: l.category, offset: l.offset, length: l.length };
+    if (l.status === 'needsReview') Object.assign(label, { status: 'needsReview', ...(l.originalText !== undefined ? { originalText: l.originalText } : {}) });
+    return label;
   });
-  return { labels: labels.sort((a, b) => a.offset - b.offset), warnings: check.warnings };
+  return { labels: labels.sort((a, b) => a.offset - b.offset), warnings: check.warnings.map(remap) };
 }
 
 const requireReady = (d: StoredItem<DocumentRecord>) => {
@@ -253,7 +267,7 @@ export async function labelsPut(
   deps: DocumentsDeps,
   projectName: string,
   location: string,
-  inputs: LabelInput[],
+  inputs: LabelSetEntry[],
   ifMatch: string | undefined,
 ): Promise<{ labels: Label[]; etag: string; warnings: Array<{ path: string; message: string }> }> {
   if (ifMatch === undefined)

@@ -118,6 +118,25 @@ describe('labels', () => {
     expect(ws.warnings[0].message).toMatch(/whitespace/);
   });
 
+  it('a label set read and written back keeps needsReview labels as they are; sending one without status accepts it', async () => {
+    const { deps, projectName, container } = await projectDeps();
+    await documentsPut(deps, projectName, 'a.txt', { text: 'Alice met Bob.', labels: [{ category: 'Person', offset: 0, length: 5 }, { category: 'Person', offset: 10, length: 3 }] });
+    await deps.blobs.put(container, 'a.txt', new TextEncoder().encode('Alice met Rob.'));
+    const { documentsIngestBlob } = await import('../../../lib/documents/ingest.js');
+    await documentsIngestBlob(deps, { container, name: 'a.txt' });
+    const read = await labelsGet(deps, projectName, 'a.txt');
+    expect(read.labels[1]).toMatchObject({ status: 'needsReview', originalText: 'Bob', offset: 10 });
+    // Written back unchanged (a client editing other labels): still needs review, not silently accepted.
+    const same = await labelsPut(deps, projectName, 'a.txt', read.labels, read.etag);
+    expect(same.labels[1]).toMatchObject({ status: 'needsReview', originalText: 'Bob' });
+    // A broken label is named by its index in the request, needsReview ones included.
+    await expect(labelsPut(deps, projectName, 'a.txt', [same.labels[1], { category: 'Person', offset: 0, length: 99 }], same.etag)).rejects.toMatchObject({
+      errors: [{ path: 'labels[1]' }],
+    });
+    const fixed = await labelsPut(deps, projectName, 'a.txt', [same.labels[0], { id: same.labels[1].id, category: 'Person', offset: 10, length: 3 }], same.etag);
+    expect(fixed.labels.every((l) => l.status === undefined)).toBe(true);
+  });
+
   it('DELETE removes one label by id', async () => {
     const { deps, projectName } = await projectDeps();
     await documentsPut(deps, projectName, 'a.txt', { text: 'Alice met Bob.' });
