@@ -30,8 +30,9 @@ export interface EmissionModelSpec {
    */
   match?: 'both' | 'first';
   /**
-   * How the graph sums the rows. 'dense' (default) looks up a row for every slot (misses read an all-zero row) and
-   * sums them; 'sparse' looks up only the matching rows (NonZero) and adds them per token with ScatterND.
+   * How the graph sums the rows (graph lookup only). 'dense' (default) looks up a row for every slot (misses read an
+   * all-zero row) and sums them; 'sparse' looks up only the matching rows (NonZero) and adds them per token with
+   * ScatterND.
    */
   reduce?: 'dense' | 'sparse';
   /**
@@ -151,6 +152,9 @@ function checkSpec(spec: EmissionModelSpec): void {
  * slots of the weight row of each candidate bucket whose stored fingerprint equals the slot's fingerprint (bucket2
  * counts only when it differs from bucket1). Outputs `transitions` [L, L], `start` [L], `end` [L] repeat the CRF scores
  * so a session alone holds the whole model.
+ *
+ * With `lookup: 'host'` the graph instead takes `row_index` int32 [N, K] (rows already tested, see
+ * `matchingRows`) and also outputs `fingerprints`; `EmissionSession` handles both kinds of file the same way.
  *
  * The tables get one extra row, index numBuckets: an all-zero weight row with fingerprint 0, which misses and
  * bucket2 == bucket1 slots are pointed at.

@@ -105,6 +105,7 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
       metadata: {},
     };
     const s = await open(spec, lookup);
+    expect(s.lookup).toBe(lookup);
     // token 0: bucket1 hit (0) + bucket2 hit (2) → 101, 202
     // token 1: bucket2 == bucket1 == 1 and matches → counted once: 10, 20
     // token 2: fingerprint matches neither candidate (collision) → 0, 0; padding slot → 0
