@@ -1,5 +1,6 @@
 // Use cases of the documents area: documents, labels, category rename, statistics, suggestions.
 import { DomainError, notFound, validationFailed } from '../errors.js';
+import type { GazetteerEntry, LabelledDocument } from '../ner/types.js';
 import type { StoredItem } from '../ports/document-store.js';
 import { encodeText } from './decode.js';
 import { syncBlob } from './ingest.js';
@@ -521,4 +522,44 @@ export async function suggestionsReject(
     };
   });
   return { rejected: result, etag: item!.etag };
+}
+
+/** What training reads from a project: accepted labels only, by dataset, plus unlabelled texts and the entity list. */
+export interface TrainingData {
+  categories: string[];
+  train: LabelledDocument[];
+  test: LabelledDocument[];
+  /** Labelled documents with no dataset (a percentage split may use them). */
+  unassigned: LabelledDocument[];
+  /** Texts of ready documents without accepted labels (for features learned from unlabelled text). */
+  unlabelledTexts: string[];
+  /** The imported entity list (gazetteer). */
+  gazetteer: GazetteerEntry[];
+}
+
+/**
+ * The project's documents as the NER engine wants them. Labels needing review and suggestions are left out (they
+ * are not confirmed), rejected documents too; regions from an imported project file are kept.
+ */
+export async function documentsForTraining(deps: DocumentsDeps, projectName: string): Promise<TrainingData> {
+  const project = (await requireProject(deps, projectName)).value;
+  const docs = (await deps.store.list<DocumentRecord>(DOCUMENT, projectName)).map((d) => d.value).filter((d) => d.status === 'ready');
+  const out: TrainingData = {
+    categories: project.entities.map((e) => e.category),
+    train: [],
+    test: [],
+    unassigned: [],
+    unlabelledTexts: [],
+    gazetteer: await entityListGet(deps, projectName),
+  };
+  for (const d of docs) {
+    const spans = d.labels.filter((l) => l.status !== 'needsReview').map((l) => ({ offset: l.offset, length: l.length, category: l.category }));
+    if (spans.length === 0) {
+      out.unlabelledTexts.push(d.text);
+      continue;
+    }
+    const doc: LabelledDocument = { id: d.location, text: d.text, spans, language: d.language, ...(d.regions ? { regions: d.regions } : {}) };
+    (d.dataset === 'Train' ? out.train : d.dataset === 'Test' ? out.test : out.unassigned).push(doc);
+  }
+  return out;
 }

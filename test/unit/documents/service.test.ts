@@ -213,3 +213,24 @@ describe('auto-labelling', () => {
     expect((await documentsGet(deps, projectName, 'b.txt')).document.suggestions).toEqual([]);
   });
 });
+
+describe('training data', () => {
+  it('gives accepted labels by dataset, unlabelled texts and the entity list; never suggestions or labels needing review', async () => {
+    const { documentsForTraining, entityListPut } = await import('../../../lib/documents/service.js');
+    const { documentsIngestBlob } = await import('../../../lib/documents/ingest.js');
+    const { deps, projectName, container } = await projectDeps();
+    await documentsPut(deps, projectName, 'a.txt', { text: 'Alice met Bob.', dataset: 'Train', labels: [{ category: 'Person', offset: 0, length: 5 }, { category: 'Person', offset: 10, length: 3 }] });
+    await documentsPut(deps, projectName, 'b.txt', { text: 'Carol', dataset: 'Test', labels: [{ category: 'Person', offset: 0, length: 5 }] });
+    await documentsPut(deps, projectName, 'c.txt', { text: 'Alice again.' });
+    await entityListPut(deps, projectName, [{ text: 'Alice', category: 'Person' }]);
+    await suggestionsGenerate(deps, projectName, {});
+    await deps.blobs.put(container, 'a.txt', new TextEncoder().encode('Alice met Rob.'));
+    await documentsIngestBlob(deps, { container, name: 'a.txt' });
+    const t = await documentsForTraining(deps, projectName);
+    expect(t.train).toEqual([{ id: 'a.txt', text: 'Alice met Rob.', spans: [{ offset: 0, length: 5, category: 'Person' }], language: 'en-us' }]);
+    expect(t.test.map((d) => d.id)).toEqual(['b.txt']);
+    expect(t.unlabelledTexts).toEqual(['Alice again.']);
+    expect(t.gazetteer).toEqual([{ text: 'Alice', category: 'Person' }]);
+    expect(t.categories).toEqual(['Person', 'Date', 'Org']);
+  });
+});
