@@ -181,6 +181,9 @@ describe('formats users bring', () => {
     const { jobId: ex } = await exportStart(deps, projectName, { format: 'aws-annotations' });
     expect(await exported(deps, await job(deps, projectName, ex))).toBe('File,Line,Begin Offset,End Offset,Type\na.txt,1,0,5,Person\na.txt,1,10,13,Person\n');
 
+    const { jobId: exList } = await exportStart(deps, projectName, { format: 'aws-entity-list' });
+    expect(await exported(deps, await job(deps, projectName, exList))).toBe('Text,Type\nAlice,Person\nBob,Person\n');
+
     await deps.blobs.put(container, 'c.txt', utf8('Contoso hired Carol.'));
     await runJobs(deps);
     const { jobId: el } = await importStart(deps, projectName, { format: 'aws-entity-list', payload: utf8('Text,Type\nContoso,Org\n"Carol",Person\n') });
