@@ -2,7 +2,8 @@
 // vector (PPMI-weighted left/right neighbours, randomly projected), and recursive spherical 2-means splits the
 // vocabulary into a binary tree; a word's path in that tree is its cluster id, and prefixes of it are features
 // (coarse to fine, like Brown clusters). Rare and unseen words inherit nothing; deterministic for a seed.
-import { lowerHash, type ClusterTable } from './features.js';
+import { lowerHash } from './features.js';
+import { Lexicon } from './lexicon.js';
 import { prng } from './crf.js';
 import { tokenize } from './tokenizer.js';
 import { fmix } from './hash.js';
@@ -18,7 +19,7 @@ export interface ClusterSettings {
 export const DEFAULT_CLUSTERS: ClusterSettings = { bits: 16, minCount: 2, maxVocab: 40000, contextWords: 1000, dims: 64 };
 
 /** Learns a cluster table from texts; returns undefined when there is too little text to say anything. */
-export function learnClusters(texts: string[], st: ClusterSettings, seed: number): ClusterTable | undefined {
+export function learnClusters(texts: string[], st: ClusterSettings, seed: number): Lexicon | undefined {
   // token stream of lower-cased word hashes; -1 marks a text/line boundary
   const counts = new Map<number, number>();
   const stream: number[] = [];
@@ -82,13 +83,22 @@ export function learnClusters(texts: string[], st: ClusterSettings, seed: number
     s = Math.sqrt(s) || 1;
     for (let d = 0; d < D; d++) emb[w * D + d] /= s;
   }
-  // recursive bisection along the principal direction of each cluster (deterministic, no empty splits)
+  const path = bisectClusters(emb, V, D, st.bits, seed);
+  return Lexicon.fromEntries(st.bits, vocab.map(([h], w) => [h, path[w]] as [number, number]));
+}
+
+/**
+ * Hierarchical clusters of V unit vectors (emb is V × D): recursive bisection along each cluster's principal
+ * direction (power iteration), to `bits` levels. Returns each vector's path, most significant bit = first split.
+ */
+export function bisectClusters(emb: Float64Array, V: number, D: number, bits: number, seed: number): Uint32Array {
+  const rand = prng(seed ^ 0xb15ec7);
   const path = new Uint32Array(V);
   const mean = new Float64Array(D);
   const v = new Float64Array(D);
   const nv = new Float64Array(D);
-  const split = (members: number[], depth: number) => {
-    if (depth >= st.bits || members.length < 2) return;
+  const split = (members: Int32Array, depth: number) => {
+    if (depth >= bits || members.length < 2) return;
     mean.fill(0);
     for (const m of members) for (let d = 0; d < D; d++) mean[d] += emb[m * D + d];
     for (let d = 0; d < D; d++) mean[d] /= members.length;
@@ -105,43 +115,30 @@ export function learnClusters(texts: string[], st: ClusterSettings, seed: number
       norm = Math.sqrt(norm) || 1;
       for (let d = 0; d < D; d++) v[d] = nv[d] / norm;
     }
-    const left: number[] = [];
-    const right: number[] = [];
-    for (const m of members) {
+    const side = new Uint8Array(members.length);
+    let right = 0;
+    members.forEach((m, k) => {
       let p = 0;
       for (let d = 0; d < D; d++) p += (emb[m * D + d] - mean[d]) * v[d];
-      (p > 0 ? right : left).push(m);
-    }
-    if (left.length === 0 || right.length === 0) return;
-    for (const m of right) path[m] |= 1 << (st.bits - 1 - depth);
-    split(left, depth + 1);
-    split(right, depth + 1);
+      if (p > 0) {
+        side[k] = 1;
+        right++;
+      }
+    });
+    if (right === 0 || right === members.length) return;
+    const R = new Int32Array(right);
+    const Lm = new Int32Array(members.length - right);
+    let r = 0;
+    let l = 0;
+    members.forEach((m, k) => {
+      if (side[k]) {
+        R[r++] = m;
+        path[m] |= 1 << (bits - 1 - depth);
+      } else Lm[l++] = m;
+    });
+    split(Lm, depth + 1);
+    split(R, depth + 1);
   };
-  split(vocab.map((_, i) => i), 0);
-  const byWord = new Map<number, number>();
-  for (let w = 0; w < V; w++) byWord.set(vocab[w][0], path[w]);
-  return { bits: st.bits, byWord };
+  split(Int32Array.from({ length: V }, (_, i) => i), 0);
+  return path;
 }
-
-/** Serialises a cluster table compactly (base64 of (hash, path) uint32 pairs, sorted by hash). */
-export function encodeClusters(t: ClusterTable): string {
-  const entries = [...t.byWord.entries()].sort((a, b) => a[0] - b[0]);
-  const arr = new Uint32Array(entries.length * 2);
-  entries.forEach(([h, p], i) => {
-    arr[2 * i] = h;
-    arr[2 * i + 1] = p;
-  });
-  return `${t.bits}:${Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64')}`;
-}
-
-export function decodeClusters(s: string): ClusterTable {
-  const i = s.indexOf(':');
-  const bits = Number(s.slice(0, i));
-  const buf = Buffer.from(s.slice(i + 1), 'base64');
-  const arr = new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const byWord = new Map<number, number>();
-  for (let k = 0; k < arr.length; k += 2) byWord.set(arr[k], arr[k + 1]);
-  return { bits, byWord };
-}
-
-

@@ -39,6 +39,31 @@ export interface CrfTrainOptions {
 
 export const DISALLOWED = -1e4;
 
+/** For each label, the labels allowed before it (pred) and after it (succ): the tag scheme makes most pairs impossible. */
+export interface Adjacency {
+  predOff: Int32Array;
+  pred: Int32Array;
+  succOff: Int32Array;
+  succ: Int32Array;
+}
+
+export function adjacency(c: ChainScores): Adjacency {
+  const L = c.L;
+  const predOff = new Int32Array(L + 1);
+  const succOff = new Int32Array(L + 1);
+  const pred: number[] = [];
+  const succ: number[] = [];
+  for (let y = 0; y < L; y++) {
+    predOff[y] = pred.length;
+    for (let a = 0; a < L; a++) if (c.trans[a * L + y] > DISALLOWED) pred.push(a);
+    succOff[y] = succ.length;
+    for (let b = 0; b < L; b++) if (c.trans[y * L + b] > DISALLOWED) succ.push(b);
+  }
+  predOff[L] = pred.length;
+  succOff[L] = succ.length;
+  return { predOff, pred: Int32Array.from(pred), succOff, succ: Int32Array.from(succ) };
+}
+
 /** mulberry32: small seeded PRNG for deterministic shuffling. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -76,6 +101,7 @@ export class Lattice {
   expEnd: Float64Array;
   K = 1;
   n = 0;
+  adj: Adjacency | undefined;
   private cap = 0;
 
   constructor(readonly L: number) {
@@ -97,6 +123,7 @@ export class Lattice {
   /** exp of the transition scores (0 where disallowed). */
   setChain(c: ChainScores): void {
     const L = this.L;
+    this.adj ??= adjacency(c);
     for (let i = 0; i < L * L; i++) this.expT[i] = c.trans[i] <= DISALLOWED ? 0 : Math.exp(c.trans[i]);
     for (let i = 0; i < L; i++) {
       this.expStart[i] = c.start[i] <= DISALLOWED ? 0 : Math.exp(c.start[i]);
@@ -127,9 +154,13 @@ export class Lattice {
       const o = t * L;
       const p = o - L;
       z = 0;
+      const { predOff, pred } = this.adj!;
       for (let y = 0; y < L; y++) {
         let s = 0;
-        for (let a = 0; a < L; a++) s += alpha[p + a] * expT[a * L + y];
+        for (let k = predOff[y]; k < predOff[y + 1]; k++) {
+          const a = pred[k];
+          s += alpha[p + a] * expT[a * L + y];
+        }
         const v = s * psi[o + y];
         alpha[o + y] = v;
         z += v;
@@ -143,10 +174,14 @@ export class Lattice {
       const o = t * L;
       const q = o + L;
       const c = scale[t + 1];
+      const { succOff, succ } = this.adj!;
       for (let a = 0; a < L; a++) {
         let s = 0;
         const r = a * L;
-        for (let y = 0; y < L; y++) s += expT[r + y] * psi[q + y] * beta[q + y];
+        for (let k = succOff[a]; k < succOff[a + 1]; k++) {
+          const y = succ[k];
+          s += expT[r + y] * psi[q + y] * beta[q + y];
+        }
         beta[o + a] = s / c;
       }
     }
@@ -181,8 +216,9 @@ export class Lattice {
 }
 
 /** Best tag sequence for emissions E (n × L). */
-export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores): Int32Array {
+export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores, adj: Adjacency = adjacency(c)): Int32Array {
   const L = c.L;
+  const { predOff, pred } = adj;
   const out = new Int32Array(n);
   if (n === 0) return out;
   const delta = new Float64Array(n * L);
@@ -194,7 +230,8 @@ export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores): Int32A
     for (let y = 0; y < L; y++) {
       let best = -Infinity;
       let arg = 0;
-      for (let a = 0; a < L; a++) {
+      for (let k = predOff[y]; k < predOff[y + 1]; k++) {
+        const a = pred[k];
         const v = delta[p + a] + c.trans[a * L + y];
         if (v > best) {
           best = v;
@@ -319,13 +356,13 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
         const p = (t - 1) * L;
         const o = t * L;
         const c = scale[t] * lat.K;
+        const { succOff, succ } = lat.adj!;
         for (let a = 0; a < L; a++) {
           const al = alpha[p + a];
           if (al === 0) continue;
-          for (let b = 0; b < L; b++) {
-            const e = expT[a * L + b];
-            if (e === 0) continue;
-            gT[a * L + b] += (al * e * psi[o + b] * beta[o + b]) / c;
+          for (let k = succOff[a]; k < succOff[a + 1]; k++) {
+            const b = succ[k];
+            gT[a * L + b] += (al * expT[a * L + b] * psi[o + b] * beta[o + b]) / c;
           }
         }
         gT[seq.tags[t - 1] * L + seq.tags[t]] -= 1;

@@ -20,14 +20,15 @@ export const DEFAULT_FEATURES: FeatureSettings = {
   version: 1,
   window: 2,
   affixes: 4,
-  charNgram: 3,
+  charNgram: 0,
   clusterPrefixes: [4, 8, 12, 16],
 };
 
 /** Word → cluster bit path (most significant bit first, `bits` long); looked up by lower-cased word hash. */
 export interface ClusterTable {
   bits: number;
-  byWord: Map<number, number>;
+  /** The path, or -1 for an unknown word. */
+  lookup(hash: number): number;
 }
 
 /** Gazetteer: token sequences (lower-cased word hashes) → category index. */
@@ -48,7 +49,7 @@ export interface SequenceFeatures {
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
 const T = {
   BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BI_L: 80, BI_R: 81, BOS: 82, EOS: 83,
-  SUF3: 90, CL: 100, GAZ: 200, GAZW: 210, LEN: 84,
+  SUF3: 90, CL: 100, CLG: 300, GAZ: 200, GAZW: 210, LEN: 84,
 } as const;
 
 const SEED_LOWER = 0x811c9dc5;
@@ -105,6 +106,8 @@ export class FeatureExtractor {
     readonly settings: FeatureSettings,
     private readonly clusters?: ClusterTable,
     private readonly gazetteer?: Gazetteer,
+    /** Built-in clusters from pre-trained vectors (e.g. English GloVe), a second, independent feature family. */
+    private readonly pretrained?: ClusterTable,
   ) {}
 
   private tokenInfo(text: string, starts: ArrayLike<number>, ends: ArrayLike<number>, from: number, to: number): TokenInfo {
@@ -178,11 +181,14 @@ export class FeatureExtractor {
     const info = this.tokenInfo(text, starts, ends, from, to);
     const cl = this.clusters;
     const clusterOf = new Int32Array(n).fill(-1);
-    if (cl) for (let k = 0; k < n; k++) clusterOf[k] = cl.byWord.get(info.lower[k]) ?? -1;
+    if (cl) for (let k = 0; k < n; k++) clusterOf[k] = cl.lookup(info.lower[k]);
+    const pt = this.pretrained;
+    const pretrainedOf = new Int32Array(n).fill(-1);
+    if (pt) for (let k = 0; k < n; k++) pretrainedOf[k] = pt.lookup(info.lower[k]);
     const gaz = this.gazetteerTags(info.lower, n);
 
     // upper bound of features per token
-    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
+    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
     const hA = new Uint32Array(n * maxPer);
     const hB = new Uint32Array(n * maxPer);
     const offsets = new Int32Array(n + 1);
@@ -265,6 +271,21 @@ export class FeatureExtractor {
           for (let q = 0; q < st.clusterPrefixes.length; q++) {
             const bitsUsed = Math.min(st.clusterPrefixes[q], cl.bits);
             emit(T.CL + 10 * (d + 2) + q, (c >>> (cl.bits - bitsUsed)) + 1);
+          }
+        }
+      }
+      if (pt) {
+        for (let d = -1; d <= 1; d++) {
+          const j = k + d;
+          if (j < 0 || j >= n) continue;
+          const c = pretrainedOf[j];
+          if (c < 0) {
+            if (d === 0) emit(T.CLG, 0xffffffff);
+            continue;
+          }
+          for (let q = 0; q < st.clusterPrefixes.length; q++) {
+            const bitsUsed = Math.min(st.clusterPrefixes[q], pt.bits);
+            emit(T.CLG + 10 * (d + 2) + q, (c >>> (pt.bits - bitsUsed)) + 1);
           }
         }
       }

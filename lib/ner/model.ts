@@ -40,11 +40,11 @@ export function fit(
   featureSettings: FeatureSettings,
   trainer: TrainerSettings,
   seed: number,
-  aux: { clusters?: ClusterTable; gazetteer?: Gazetteer; trainingGazetteers?: (seq: number) => Gazetteer | undefined } = {},
+  aux: { clusters?: ClusterTable; pretrained?: ClusterTable; gazetteer?: Gazetteer; trainingGazetteers?: (seq: number) => Gazetteer | undefined } = {},
   onEpoch?: (epoch: number, loss: number) => void,
 ): FittedModel {
   const labels = new LabelSet(categories, trainer.scheme);
-  const extractor = new FeatureExtractor(featureSettings, aux.clusters, aux.gazetteer);
+  const extractor = new FeatureExtractor(featureSettings, aux.clusters, aux.gazetteer, aux.pretrained);
   // training may see a different gazetteer per sequence (leave-fold-out lists, so the model does not learn to
   // trust a list that always contains the answer)
   const extractors = new Map<Gazetteer | undefined, FeatureExtractor>();
@@ -53,7 +53,7 @@ export function fit(
     const g = aux.trainingGazetteers(i);
     let e = extractors.get(g);
     if (!e) {
-      e = new FeatureExtractor(featureSettings, aux.clusters, g);
+      e = new FeatureExtractor(featureSettings, aux.clusters, g, aux.pretrained);
       extractors.set(g, e);
     }
     return e;
@@ -121,7 +121,7 @@ export function decodeEntities(
 ): PredictedEntity[] {
   const n = s.starts.length;
   if (n === 0) return [];
-  const tags = viterbi(E, n, chain);
+  const tags = viterbi(E, n, chain, lattice.adj); // lattice.setChain(chain) was called by the owner
   const spans = labels.decode(tags);
   if (spans.length === 0) return [];
   lattice.run(E, n);

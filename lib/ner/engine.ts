@@ -1,0 +1,393 @@
+// The NER engine's public face: train a model from labelled documents into one ONNX file, and load such a file
+// to predict entities. The file alone is enough: its metadata carries labels, tokenizer and feature settings,
+// word clusters and gazetteer.
+import { DomainError } from '../errors.js';
+import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
+import { decodeLexicon, encodeLexicon, englishLexicon, type Lexicon } from './lexicon.js';
+import { Lattice } from './crf.js';
+import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
+import { fmix } from './hash.js';
+import { LabelSet, type TagScheme } from './labels.js';
+import { decodeEntities, fit, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
+import { buildEmissionModel } from './onnx/export.js';
+import { EmissionSession } from './onnx/session.js';
+import { prepareLabelled, prepareText, type Sequence } from './prepare.js';
+import { tokenize } from './tokenizer.js';
+import type { LabelledDocument, PredictedEntity, TrainOptions, TrainResult } from './types.js';
+
+/** Version of the model file layout (metadata keys, graph contract, feature hashing). */
+export const MODEL_FORMAT_VERSION = '1';
+
+const META = {
+  format: 'cner.formatVersion',
+  labels: 'cner.labels',
+  features: 'cner.features',
+  tokenizer: 'cner.tokenizer',
+  clusters: 'cner.clusters',
+  pretrained: 'cner.pretrainedClusters',
+  gazetteer: 'cner.gazetteer',
+  trainer: 'cner.trainer',
+} as const;
+
+/** Everything that decides a model besides the data; defaults hold across domains and data sizes. */
+export interface EngineSettings {
+  features: FeatureSettings;
+  trainer: TrainerSettings;
+  clusters: ClusterSettings;
+  /** Cross-validation folds for the training-time gazetteer of labelled spans. */
+  gazetteerFolds: number;
+  /** Use the built-in English word clusters (from pre-trained GloVe vectors). */
+  englishClusters: boolean;
+}
+
+export const DEFAULT_ENGINE: EngineSettings = {
+  features: DEFAULT_FEATURES,
+  trainer: DEFAULT_TRAINER,
+  clusters: DEFAULT_CLUSTERS,
+  gazetteerFolds: 5,
+  englishClusters: true,
+};
+
+const lexiconB64 = (l: Lexicon) => Buffer.from(encodeLexicon(l.bits, [...l.hashes].map((h, i) => [h, l.paths[i]]))).toString('base64');
+const lexiconFromB64 = (s: string) => decodeLexicon(new Uint8Array(Buffer.from(s, 'base64')));
+
+/** A loaded model. */
+export interface NerModel {
+  readonly categories: string[];
+  readonly formatVersion: string;
+  /** Entities in `text`, offsets in UTF-16 code units, in text order. */
+  predict(text: string): Promise<PredictedEntity[]>;
+  release(): Promise<void>;
+}
+
+const spanHashes = (text: string) => {
+  const t = tokenize(text);
+  return t.starts.map((s, i) => lowerHash(text, s, t.ends[i]));
+};
+
+function encodeGazetteer(entries: Array<{ hashes: number[]; category: number }>): string {
+  const flat: number[] = [];
+  for (const e of entries) flat.push(e.category, e.hashes.length, ...e.hashes);
+  const a = Uint32Array.from(flat);
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+function decodeGazetteer(s: string): Gazetteer {
+  const buf = Buffer.from(s, 'base64');
+  const a = new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const entries: Array<{ hashes: number[]; category: number }> = [];
+  for (let i = 0; i < a.length; ) {
+    const category = a[i];
+    const len = a[i + 1];
+    entries.push({ category, hashes: Array.from(a.subarray(i + 2, i + 2 + len)) });
+    i += 2 + len;
+  }
+  return buildGazetteer(entries);
+}
+
+/** Validates documents against the schema; every problem names its document and span. */
+function validate(docs: LabelledDocument[], categories: string[]): void {
+  const cats = new Set(categories);
+  const errors: Array<{ path: string; message: string }> = [];
+  if (categories.length === 0) errors.push({ path: 'categories', message: 'at least one category is required' });
+  if (new Set(categories).size !== categories.length) errors.push({ path: 'categories', message: 'categories must be unique' });
+  docs.forEach((d, i) => {
+    const sorted = [...d.spans].sort((a, b) => a.offset - b.offset);
+    d.spans.forEach((s, k) => {
+      const path = `documents[${i}](${d.id}).spans[${k}]`;
+      if (!cats.has(s.category)) errors.push({ path, message: `unknown category '${s.category}'` });
+      if (!Number.isInteger(s.offset) || !Number.isInteger(s.length) || s.offset < 0 || s.length < 1 || s.offset + s.length > d.text.length)
+        errors.push({ path, message: `span ${s.offset}+${s.length} is outside the text (length ${d.text.length})` });
+    });
+    for (let k = 1; k < sorted.length; k++)
+      if (sorted[k].offset < sorted[k - 1].offset + sorted[k - 1].length)
+        errors.push({ path: `documents[${i}](${d.id})`, message: `spans at ${sorted[k - 1].offset} and ${sorted[k].offset} overlap` });
+  });
+  if (errors.length) throw new DomainError('VALIDATION_FAILED', errors.slice(0, 20).map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+}
+
+/** Second bucket of a feature for 2-choice hashing (shared by export and inference). */
+const bucket2Of = (a: number, b: number) => fmix((b ^ Math.imul(a, 0x2545f491)) >>> 0);
+const fingerprintOf = (a: number) => (a | 0) || 1;
+
+/** Places the fitted rows into a 2-choice hash table; the most important rows first, so drops cost least. */
+function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Float32Array; fingerprints: Int32Array; dropped: number } {
+  const L = m.labels.size;
+  const W = m.params.W;
+  const rows: number[] = [];
+  const norm = new Float64Array(m.dict.size);
+  for (let r = 0; r < m.dict.size; r++) {
+    let s = 0;
+    for (let y = 0; y < L; y++) s += Math.abs(W[r * L + y]);
+    norm[r] = s;
+    if (s > 1e-6) rows.push(r);
+  }
+  rows.sort((a, b) => norm[b] - norm[a] || a - b);
+  // cuckoo placement: a row lives in one of its two buckets; a full bucket's occupant moves to its other bucket.
+  // At load ≤ 0.45 practically nothing is dropped (what is dropped is the least important rows).
+  let numBuckets = 1024;
+  while (numBuckets * 0.45 < rows.length) numBuckets *= 2;
+  const mask = numBuckets - 1;
+  const occupant = new Int32Array(numBuckets).fill(-1);
+  const first = (r: number) => m.rowB[r] & mask;
+  const second = (r: number) => bucket2Of(m.rowA[r], m.rowB[r]) & mask;
+  let dropped = 0;
+  for (const r0 of rows) {
+    let r = r0;
+    let slot = occupant[first(r)] < 0 ? first(r) : second(r);
+    let kicks = 0;
+    while (occupant[slot] >= 0 && kicks < 500) {
+      const evicted = occupant[slot];
+      occupant[slot] = r;
+      r = evicted;
+      slot = first(r) === slot ? second(r) : first(r);
+      kicks++;
+    }
+    if (occupant[slot] >= 0) dropped++;
+    else occupant[slot] = r;
+  }
+  const fingerprints = new Int32Array(numBuckets);
+  const weights = new Float32Array(numBuckets * L);
+  for (let slot = 0; slot < numBuckets; slot++) {
+    const r = occupant[slot];
+    if (r < 0) continue;
+    fingerprints[slot] = fingerprintOf(m.rowA[r]);
+    for (let y = 0; y < L; y++) weights[slot * L + y] = W[r * L + y];
+  }
+  return { numBuckets, weights, fingerprints, dropped };
+}
+
+/**
+ * Trains a model on the documents' spans (plus unlabelled texts and entity lists when given) and returns it as
+ * one ONNX file. Deterministic: same input, settings and seed → identical bytes.
+ */
+export async function trainModel(
+  docs: LabelledDocument[],
+  opts: TrainOptions,
+  settings: EngineSettings = DEFAULT_ENGINE,
+): Promise<TrainResult> {
+  const t0 = performance.now();
+  const fitted = fitDocuments(docs, opts, settings);
+  opts.onProgress?.({ phase: 'export', fraction: 0 });
+  const onnx = exportModel(fitted, settings);
+  opts.onProgress?.({ phase: 'export', fraction: 1 });
+  return {
+    onnx,
+    stats: { documents: docs.length, tokens: fitted.tokens, boundarySplits: fitted.boundarySplits, seconds: (performance.now() - t0) / 1000 },
+  };
+}
+
+/** A fitted model with what the file needs besides the weights. */
+export interface FittedDocuments {
+  model: FittedModel;
+  categories: string[];
+  seed: number;
+  clusters?: Lexicon;
+  pretrained?: Lexicon;
+  gazetteerEntries: Array<{ hashes: number[]; category: number }>;
+  tokens: number;
+  boundarySplits: number;
+}
+
+/** Validates, prepares and fits; the in-memory model it returns is the reference for the exported file. */
+export function fitDocuments(docs: LabelledDocument[], opts: TrainOptions, settings: EngineSettings = DEFAULT_ENGINE): FittedDocuments {
+  const seed = opts.seed ?? 1;
+  const categories = [...opts.categories];
+  validate(docs, categories);
+  const progress = opts.onProgress ?? (() => {});
+  progress({ phase: 'prepare', fraction: 0 });
+  const categoryIndex = new Map(categories.map((c, i) => [c, i]));
+  const sequences: Sequence[] = [];
+  const seqDoc: number[] = [];
+  let tokens = 0;
+  let splits = 0;
+  docs.forEach((d, di) => {
+    const r = prepareLabelled(d, categoryIndex);
+    for (const s of r.sequences) {
+      sequences.push(s);
+      seqDoc.push(di);
+    }
+    tokens += r.tokens;
+    splits += r.splits;
+  });
+  if (sequences.length === 0)
+    throw new DomainError('VALIDATION_FAILED', 'There is no training text: no document has tokens inside its regions.', {
+      errors: [{ path: 'documents', message: 'no training text' }],
+    });
+
+  progress({ phase: 'unsupervised', fraction: 0 });
+  const clusters = learnClusters([...docs.map((d) => d.text), ...(opts.unlabelledTexts ?? [])], settings.clusters, seed);
+  const pretrained = settings.englishClusters ? englishLexicon() : undefined;
+
+  // gazetteer: the user's entity lists + every labelled span; training sees leave-fold-out copies of the spans
+  const listEntries: Array<{ hashes: number[]; category: number }> = [];
+  for (const g of opts.gazetteer ?? []) {
+    const c = categoryIndex.get(g.category);
+    if (c !== undefined) listEntries.push({ hashes: spanHashes(g.text), category: c });
+  }
+  const K = settings.gazetteerFolds;
+  const spanEntries: Array<Array<{ hashes: number[]; category: number }>> = docs.map(() => []);
+  sequences.forEach((s, i) => {
+    for (const sp of s.spans) {
+      const hashes: number[] = [];
+      for (let t = sp.start; t < sp.end; t++) hashes.push(lowerHash(s.text, s.starts[t], s.ends[t]));
+      spanEntries[seqDoc[i]].push({ hashes, category: sp.category });
+    }
+  });
+  const allEntries = [...listEntries, ...spanEntries.flat()];
+  const gazetteer = K > 1 ? buildGazetteer(allEntries) : undefined;
+  const folds = K > 1
+    ? Array.from({ length: K }, (_, k) => buildGazetteer([...listEntries, ...spanEntries.filter((_, di) => di % K !== k).flat()]))
+    : undefined;
+
+  progress({ phase: 'train', fraction: 0 });
+  const epochs = settings.trainer.epochs;
+  const model = fit(sequences, categories, settings.features, settings.trainer, seed, {
+    clusters,
+    pretrained,
+    gazetteer,
+    trainingGazetteers: folds ? (i) => folds[seqDoc[i] % K] : undefined,
+  }, (e) => progress({ phase: 'train', fraction: (e + 1) / epochs, message: `epoch ${e + 1}/${epochs}` }));
+
+  return { model, categories, seed, clusters, pretrained, gazetteerEntries: gazetteer ? allEntries : [], tokens, boundarySplits: splits };
+}
+
+/** Freezes a fitted model into one ONNX file (deterministic bytes). */
+export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAULT_ENGINE): Uint8Array {
+  const { model, categories, seed, clusters, pretrained } = f;
+  const table = toEmissionTable(model);
+  const f32 = (a: Float64Array) => Float32Array.from(a, (v) => Math.max(v, -1e4));
+  return buildEmissionModel({
+    numBuckets: table.numBuckets,
+    numLabels: model.labels.size,
+    weights: table.weights,
+    fingerprints: table.fingerprints,
+    transitions: f32(model.params.trans),
+    start: f32(model.params.start),
+    end: f32(model.params.end),
+    weightsDtype: 'float32',
+    metadata: {
+      [META.format]: MODEL_FORMAT_VERSION,
+      'cner.numBuckets': String(table.numBuckets),
+      [META.labels]: JSON.stringify({ categories, scheme: model.labels.scheme }),
+      [META.features]: JSON.stringify(settings.features),
+      [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
+      [META.trainer]: JSON.stringify({ ...settings.trainer, seed, features: model.dict.size, dropped: table.dropped }),
+      ...(clusters ? { [META.clusters]: lexiconB64(clusters) } : {}),
+      ...(pretrained ? { [META.pretrained]: lexiconB64(pretrained) } : {}),
+      ...(f.gazetteerEntries.length ? { [META.gazetteer]: encodeGazetteer(f.gazetteerEntries) } : {}),
+    },
+  });
+}
+
+/** Tokens per ONNX call: bounds memory for long documents. */
+const CHUNK_TOKENS = 2048;
+
+class OnnxNerModel implements NerModel {
+  readonly formatVersion: string;
+  private readonly lattice: Lattice;
+  private readonly chain: { L: number; trans: Float64Array; start: Float64Array; end: Float64Array };
+  private readonly mask: number;
+
+  constructor(
+    private readonly session: EmissionSession,
+    private readonly labels: LabelSet,
+    private readonly extractor: FeatureExtractor,
+    numBuckets: number,
+  ) {
+    this.formatVersion = session.metadata[META.format];
+    const L = labels.size;
+    this.chain = {
+      L,
+      trans: Float64Array.from(session.transitions),
+      start: Float64Array.from(session.start),
+      end: Float64Array.from(session.end),
+    };
+    this.lattice = new Lattice(L);
+    this.lattice.setChain(this.chain);
+    this.mask = numBuckets - 1;
+  }
+
+  get categories(): string[] {
+    return [...this.labels.categories];
+  }
+
+  async predict(text: string): Promise<PredictedEntity[]> {
+    const seqs = prepareText(text);
+    const out: PredictedEntity[] = [];
+    let i = 0;
+    while (i < seqs.length) {
+      // one ONNX call for a batch of whole sequences of at most CHUNK_TOKENS tokens (a longer one goes alone)
+      let j = i;
+      let n = 0;
+      while (j < seqs.length && (j === i || n + seqs[j].starts.length <= CHUNK_TOKENS)) n += seqs[j++].starts.length;
+      const batch = seqs.slice(i, j);
+      const feats = batch.map((s) => this.extractor.extract(s.text, s.starts, s.ends));
+      let F = 1;
+      for (const f of feats) for (let t = 0; t < f.n; t++) F = Math.max(F, f.offsets[t + 1] - f.offsets[t]);
+      const b1 = new Int32Array(n * F);
+      const b2 = new Int32Array(n * F);
+      const fp = new Int32Array(n * F);
+      let row = 0;
+      for (const f of feats) {
+        for (let t = 0; t < f.n; t++, row++) {
+          let o = row * F;
+          for (let k = f.offsets[t]; k < f.offsets[t + 1]; k++, o++) {
+            const a = f.hA[k];
+            const b = f.hB[k];
+            b1[o] = b & this.mask;
+            b2[o] = bucket2Of(a, b) & this.mask;
+            fp[o] = fingerprintOf(a);
+          }
+        }
+      }
+      const E = n > 0 ? await this.session.emissions(b1, b2, fp, n, F) : new Float32Array(0);
+      const L = this.labels.size;
+      let base = 0;
+      for (const s of batch) {
+        const len = s.starts.length;
+        out.push(...decodeEntities(this.labels, this.chain, this.lattice, s, E.subarray(base * L, (base + len) * L)));
+        base += len;
+      }
+      i = j;
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Loads a model file; rejects a file that is not a custom-ner model with a clear VALIDATION_FAILED. */
+export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
+  let session: EmissionSession;
+  try {
+    session = await EmissionSession.create(onnx);
+  } catch (cause) {
+    throw new DomainError('VALIDATION_FAILED', 'The file is not a loadable ONNX model.', { cause, errors: [{ path: 'model', message: 'not a loadable ONNX model' }] });
+  }
+  const md = session.metadata;
+  if (md[META.format] !== MODEL_FORMAT_VERSION) {
+    await session.release();
+    throw new DomainError('VALIDATION_FAILED', `The model's format version is ${md[META.format] ?? 'missing'}; this engine reads version ${MODEL_FORMAT_VERSION}.`, {
+      errors: [{ path: 'model', message: 'unsupported model format version' }],
+    });
+  }
+  const { categories, scheme } = JSON.parse(md[META.labels]) as { categories: string[]; scheme: TagScheme };
+  const features = JSON.parse(md[META.features]) as FeatureSettings;
+  const clusters = md[META.clusters] ? lexiconFromB64(md[META.clusters]) : undefined;
+  const pretrained = md[META.pretrained] ? lexiconFromB64(md[META.pretrained]) : undefined;
+  const gazetteer = md[META.gazetteer] ? decodeGazetteer(md[META.gazetteer]) : undefined;
+  const labels = new LabelSet(categories, scheme);
+  const numBuckets = readNumBuckets(onnx, session);
+  return new OnnxNerModel(session, labels, new FeatureExtractor(features, clusters, gazetteer, pretrained), numBuckets);
+}
+
+function readNumBuckets(_onnx: Uint8Array, session: EmissionSession): number {
+  const n = Number(session.metadata['cner.numBuckets']);
+  if (!Number.isInteger(n) || n <= 0 || (n & (n - 1)) !== 0) throw new DomainError('VALIDATION_FAILED', 'The model file lacks its hash table size.');
+  return n;
+}
+
+export type { TrainOptions, TrainResult, LabelledDocument, PredictedEntity } from './types.js';

@@ -1,0 +1,82 @@
+// Word-cluster lexicons: a compact, binary-searchable table of (lower-cased word hash → cluster path), used for
+// the built-in English clusters (from pre-trained GloVe vectors) and stored inside model files.
+import { readFileSync } from 'node:fs';
+
+/** Sorted word hashes with their cluster paths; lookups by binary search (no load-time index building). */
+export class Lexicon {
+  constructor(
+    readonly bits: number,
+    readonly hashes: Uint32Array,
+    readonly paths: Uint32Array,
+  ) {}
+
+  get size(): number {
+    return this.hashes.length;
+  }
+
+  /** The word's cluster path, or -1 when the word is not in the lexicon. */
+  lookup(hash: number): number {
+    const h = this.hashes;
+    let lo = 0;
+    let hi = h.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = h[mid];
+      if (v === hash) return this.paths[mid];
+      if (v < hash) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  static fromEntries(bits: number, entries: Array<[number, number]>): Lexicon {
+    const sorted = [...entries].sort((a, b) => a[0] - b[0]);
+    const hashes = new Uint32Array(sorted.length);
+    const paths = new Uint32Array(sorted.length);
+    let n = 0;
+    for (const [h, p] of sorted) {
+      if (n > 0 && hashes[n - 1] === h) continue;
+      hashes[n] = h;
+      paths[n] = p;
+      n++;
+    }
+    return new Lexicon(bits, hashes.slice(0, n), paths.slice(0, n));
+  }
+}
+
+const MAGIC = 0x4c584e43; // "CNXL"
+
+/** Binary layout: magic, bits, count (uint32 LE each), then count hashes (uint32) and count paths (uint16). */
+export function encodeLexicon(bits: number, entries: Array<[number, number]>): Uint8Array {
+  const lx = Lexicon.fromEntries(bits, entries);
+  const n = lx.size;
+  const buf = new ArrayBuffer(12 + n * 4 + n * 2);
+  const dv = new DataView(buf);
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint32(4, bits, true);
+  dv.setUint32(8, n, true);
+  for (let i = 0; i < n; i++) dv.setUint32(12 + 4 * i, lx.hashes[i], true);
+  for (let i = 0; i < n; i++) dv.setUint16(12 + 4 * n + 2 * i, lx.paths[i], true);
+  return new Uint8Array(buf);
+}
+
+export function decodeLexicon(bytes: Uint8Array): Lexicon {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 12 || dv.getUint32(0, true) !== MAGIC) throw new Error('not a lexicon');
+  const bits = dv.getUint32(4, true);
+  const n = dv.getUint32(8, true);
+  if (bytes.byteLength !== 12 + 6 * n) throw new Error('truncated lexicon');
+  const hashes = new Uint32Array(n);
+  const paths = new Uint32Array(n);
+  for (let i = 0; i < n; i++) hashes[i] = dv.getUint32(12 + 4 * i, true);
+  for (let i = 0; i < n; i++) paths[i] = dv.getUint16(12 + 4 * n + 2 * i, true);
+  return new Lexicon(bits, hashes, paths);
+}
+
+let english: Lexicon | undefined;
+
+/** The built-in English clusters (GloVe-derived), loaded once. */
+export function englishLexicon(): Lexicon {
+  english ??= decodeLexicon(readFileSync(new URL('./lexicon/en-clusters.bin', import.meta.url)));
+  return english;
+}

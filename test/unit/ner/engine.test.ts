@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { exportModel, fitDocuments, loadModel, trainModel } from '../../../lib/ner/engine.js';
+import { predictInMemory } from '../../../lib/ner/model.js';
+import { prng } from '../../../lib/ner/crf.js';
+import type { LabelledDocument } from '../../../lib/ner/types.js';
+
+// A small synthetic finance corpus: currency pairs and tickers in varied contexts.
+const CCY = ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'AUD', 'CAD', 'NZD'];
+const TICKERS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA', 'NVDA', 'META', 'ORCL'];
+const TEMPLATES: Array<(a: string, b: string) => [string, Array<[string, string]>]> = [
+  (p, t) => [`Traders sold ${p} after the announcement, while ${t} shares rose.`, [[p, 'CurrencyPair'], [t, 'Ticker']]],
+  (p, t) => [`The ${p} pair fell 0.4% and ${t} closed higher.`, [[p, 'CurrencyPair'], [t, 'Ticker']]],
+  (p) => [`Analysts expect ${p} to stay range-bound this week.`, [[p, 'CurrencyPair']]],
+  (_p, t) => [`Shares of ${t} gained 2% in early trading.`, [[t, 'Ticker']]],
+  (p, t) => [`Hedge funds bought ${t} and shorted ${p} on Friday.`, [[t, 'Ticker'], [p, 'CurrencyPair']]],
+];
+
+function makeDocs(n: number, seed: number, ccy = CCY, tickers = TICKERS): LabelledDocument[] {
+  const r = prng(seed);
+  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+  const docs: LabelledDocument[] = [];
+  for (let d = 0; d < n; d++) {
+    let text = '';
+    const spans: LabelledDocument['spans'] = [];
+    for (let s = 0; s < 4; s++) {
+      let a = pick(ccy);
+      let b = pick(ccy);
+      while (b === a) b = pick(ccy);
+      const [sentence, ents] = pick(TEMPLATES)(`${a}/${b}`, pick(tickers));
+      let from = 0;
+      for (const [surface, category] of ents) {
+        const at = sentence.indexOf(surface, from);
+        spans.push({ offset: text.length + at, length: surface.length, category });
+        from = at + surface.length;
+      }
+      text += sentence + '\n';
+    }
+    docs.push({ id: `doc${d}.txt`, text, spans });
+  }
+  return docs;
+}
+
+const categories = ['CurrencyPair', 'Ticker'];
+
+describe('NER engine', () => {
+  it('learns currency pairs and tickers, including ones it never saw, from their shape and context', async () => {
+    const train = makeDocs(30, 1);
+    const { onnx } = await trainModel(train, { categories, seed: 7 });
+    const model = await loadModel(onnx);
+    const text = 'Traders sold SEK/NOK after the announcement, while ZZQX shares rose.';
+    const ents = await model.predict(text);
+    expect(ents.map((e) => [e.text, e.category])).toEqual([['SEK/NOK', 'CurrencyPair'], ['ZZQX', 'Ticker']]);
+    for (const e of ents) {
+      expect(text.slice(e.offset, e.offset + e.length)).toBe(e.text);
+      expect(e.confidenceScore).toBeGreaterThan(0.5);
+      expect(e.confidenceScore).toBeLessThanOrEqual(1);
+    }
+    await model.release();
+  });
+
+  it('is deterministic: same data, settings and seed give byte-identical model files', async () => {
+    const train = makeDocs(12, 2);
+    const a = await trainModel(train, { categories, seed: 3 });
+    const b = await trainModel(train, { categories, seed: 3 });
+    expect(Buffer.from(a.onnx).equals(Buffer.from(b.onnx))).toBe(true);
+    const c = await trainModel(train, { categories, seed: 4 });
+    expect(Buffer.from(a.onnx).equals(Buffer.from(c.onnx))).toBe(false);
+  });
+
+  it('predicts the same entities and scores through ONNX as the in-memory model', async () => {
+    const train = makeDocs(20, 3);
+    const fitted = fitDocuments(train, { categories, seed: 1 });
+    const model = await loadModel(exportModel(fitted));
+    for (const doc of makeDocs(5, 99, ['SEK', 'NOK', 'USD', 'EUR'], ['ABCD', 'AAPL', 'QQQ'])) {
+      const mem = predictInMemory(fitted.model, doc.text);
+      const onnx = await model.predict(doc.text);
+      expect(onnx.map((e) => [e.offset, e.length, e.category])).toEqual(mem.map((e) => [e.offset, e.length, e.category]));
+      onnx.forEach((e, i) => expect(e.confidenceScore).toBeCloseTo(mem[i].confidenceScore, 3));
+    }
+    await model.release();
+  });
+
+  it('splits tokens at label boundaries so no labelled span is lost, and reports how many', async () => {
+    const text = 'Buy GBPUSD/EUR now.\nSell priceUSD/JPY later.\n';
+    const docs: LabelledDocument[] = [{
+      id: 'a.txt', text,
+      spans: [{ offset: text.indexOf('USD/EUR'), length: 7, category: 'CurrencyPair' }, { offset: text.indexOf('USD/JPY'), length: 7, category: 'CurrencyPair' }],
+    }];
+    const r = await trainModel(docs, { categories, seed: 1 });
+    expect(r.stats.boundarySplits).toBe(2);
+    expect(r.stats.tokens).toBeGreaterThan(0);
+  });
+
+  it('refuses labels outside the text, unknown categories and overlaps, naming the document', async () => {
+    const text = 'EUR/USD rose.';
+    const bad = (spans: LabelledDocument['spans']) => trainModel([{ id: 'x.txt', text, spans }], { categories, seed: 1 });
+    await expect(bad([{ offset: 10, length: 9, category: 'Ticker' }])).rejects.toThrow(/x\.txt.*outside the text/);
+    await expect(bad([{ offset: 0, length: 7, category: 'Nope' }])).rejects.toThrow(/unknown category 'Nope'/);
+    await expect(bad([{ offset: 0, length: 7, category: 'Ticker' }, { offset: 4, length: 3, category: 'Ticker' }])).rejects.toThrow(/overlap/);
+  });
+
+  it('predicts long documents in bounded chunks with offsets into the original text', async () => {
+    const { onnx } = await trainModel(makeDocs(20, 5), { categories, seed: 1 });
+    const model = await loadModel(onnx);
+    const line = 'The CAD/JPY pair fell 0.4% and MSFT closed higher.\n';
+    const text = line.repeat(Math.floor(128_000 / line.length));
+    const ents = await model.predict(text);
+    expect(ents.length).toBe(2 * Math.floor(128_000 / line.length));
+    for (const e of ents.slice(-4)) expect(text.slice(e.offset, e.offset + e.length)).toBe(e.text);
+    await model.release();
+  });
+
+  it('rejects a file that is not a model', async () => {
+    await expect(loadModel(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a loadable ONNX model/);
+  });
+});
