@@ -110,44 +110,41 @@ export function matchingRows(
   f: number,
 ): { rows: Int32Array; k: number } {
   const miss = table.length - 1;
-  // A slot adds at most one row unless both its candidates match (a fingerprint collision): try f wide first.
-  let width = f;
-  let packed: Int32Array;
-  let counts: Int32Array;
-  let k: number;
-  attempt: for (;;) {
-    packed = new Int32Array(n * width).fill(miss);
-    counts = new Int32Array(n);
-    k = 0;
-    for (let t = 0; t < n; t++) {
-      const first = t * width;
-      const stopRow = first + width;
-      let c = first;
-      for (let i = t * f, stop = i + f; i < stop; i++) {
-        const want = fingerprint[i];
-        // Fingerprint 0 is padding, and stored 0 marks an empty bucket, whose row is zero: nothing to add.
-        if (want === 0) continue;
-        const b1 = bucket1[i];
-        const b2 = bucket2[i];
-        // Out-of-range indexes read undefined, which never equals a fingerprint: such buckets simply miss.
-        const hit1 = table[b1] === want;
-        const hit2 = b2 !== b1 && table[b2] === want;
-        if (!hit1 && !hit2) continue;
-        if (c + (hit1 && hit2 ? 2 : 1) > stopRow) {
-          width = 2 * f;
-          continue attempt;
-        }
-        if (hit1) packed[c++] = b1;
-        if (hit2) packed[c++] = b2;
-      }
-      counts[t] = c - first;
-      if (c - first > k) k = c - first;
+  // Each slot adds at most two rows; one spare cell lets every slot write both candidates unconditionally.
+  const width = 2 * f + 1;
+  const packed = new Int32Array(n * width);
+  const counts = new Int32Array(n);
+  let k = 0;
+  for (let t = 0; t < n; t++) {
+    const start = t * width;
+    let c = start;
+    for (let i = t * f, stop = i + f; i < stop; i++) {
+      const want = fingerprint[i];
+      const b1 = bucket1[i];
+      const b2 = bucket2[i];
+      // Branch-free on purpose: the table reads are mostly cache misses, and with no data-dependent branch the CPU
+      // overlaps them (about twice as fast as if/else on a table larger than the cache). Fingerprint 0 is padding
+      // (stored 0 marks an empty, all-zero row); an out-of-range bucket reads undefined, which never matches.
+      const live = +(want !== 0);
+      const hit1 = +(table[b1] === want) & live;
+      const hit2 = +(table[b2] === want) & +(b2 !== b1) & live;
+      packed[c] = b1;
+      c += hit1;
+      packed[c] = b2;
+      c += hit2;
     }
-    break;
+    const count = c - start;
+    counts[t] = count;
+    if (count > k) k = count;
   }
-  if (k === width) return { rows: packed, k };
-  const rows = new Int32Array(n * k).fill(miss);
-  for (let t = 0; t < n; t++) rows.set(packed.subarray(t * width, t * width + counts[t]), t * k);
+  const rows = new Int32Array(n * k);
+  for (let t = 0; t < n; t++) {
+    const from = t * width;
+    const to = t * k;
+    const count = counts[t];
+    for (let j = 0; j < count; j++) rows[to + j] = packed[from + j];
+    for (let j = count; j < k; j++) rows[to + j] = miss;
+  }
   return { rows, k };
 }
 
