@@ -1,6 +1,6 @@
 // Micro-benchmark of the ONNX emission model: file size, load time and emissions throughput per graph formulation.
 // Usage: npx tsx bench/onnx-micro.ts [--quick] [--variants both-dense,first-sparse,…] [--dtype float32,float16]
-//        [--hit 0.7] [--tokens 300] [--dist zipf|uniform]
+//        [--hit 0.7] [--tokens 300] [--dist zipf|uniform] [--hot] [--cases 18:5:30,…  (log2 buckets:labels:slots)]
 //        npx tsx bench/onnx-micro.ts --cold-load   (model load time in fresh processes)
 // Variants of one case are timed in interleaved rounds and the best round's median is kept, because the machine is
 // shared: a neighbour's burst then hurts every variant alike instead of one.
@@ -76,10 +76,11 @@ function makeSpec(c: Case, rand: () => number, dtype: 'float32' | 'float16', var
 /**
  * Inputs drawn from a vocabulary of 500k features, each with its own two candidate buckets; `hit` of the real slots
  * carry the stored fingerprint of one candidate, ~10% of slots are padding. 'zipf' draws feature ranks with density
- * ∝ 1/rank as words and their n-grams roughly do; 'uniform' is the cache-hostile worst case.
+ * ∝ 1/rank as words and their n-grams roughly do; 'uniform' is the cache-hostile worst case. `batches` batches of
+ * c.tokens tokens each: timed calls cycle through them, so the caches see new text as a tagger's would.
  */
-function makeInputs(spec: EmissionModelSpec, c: Case, rand: () => number, hit: number, dist: string) {
-  const size = c.tokens * c.slots;
+function makeInputs(spec: EmissionModelSpec, c: Case, rand: () => number, hit: number, dist: string, batches: number) {
+  const size = c.tokens * c.slots * batches;
   const b1 = new Int32Array(size);
   const b2 = new Int32Array(size);
   const fp = new Int32Array(size);
@@ -116,12 +117,12 @@ interface Run {
 }
 
 /** Median wall µs per call, and mean process CPU µs per call (all threads: ORT runs off the JS thread). */
-async function timeCalls(fn: () => Promise<unknown>, calls: number): Promise<{ wall: number; cpu: number }> {
+async function timeCalls(fn: (call: number) => Promise<unknown>, calls: number): Promise<{ wall: number; cpu: number }> {
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < calls; i++) {
     const t = performance.now();
-    await fn();
+    await fn(i);
     times.push(performance.now() - t);
   }
   const cpu = process.cpuUsage(cpu0);
@@ -135,11 +136,20 @@ async function main(): Promise<void> {
   const hit = Number(arg('hit', '0.7'));
   const dist = arg('dist', 'zipf');
   const tokens = Number(arg('tokens', '300'));
+  // --hot re-runs one batch (its rows stay cached: optimistic); default streams `calls` distinct batches.
+  const batches = process.argv.includes('--hot') ? 1 : calls;
   const variants = arg('variants', 'both-dense,both-sparse,first-dense,first-sparse,host').split(',') as Variant[];
   const dtypes = arg('dtype', 'float32,float16').split(',') as Array<'float32' | 'float16'>;
-  console.log(`node ${process.version}; ${dist} features, hit rate ${hit}; ${rounds} rounds × ${calls} calls; µs/call = best round's median wall time, cpu µs = best round's mean process CPU time`);
+  console.log(`node ${process.version}; ${dist} features, hit rate ${hit}, ${batches} distinct batches; ${rounds} rounds × ${calls} calls; µs/call = best round's median wall time, cpu µs = best round's mean process CPU time`);
   console.log('buckets  L  F    N  dtype   variant       file MB build ms  load ms  µs/call cpu µs ns/token ns/slot  tokens/s µs(N=1)  maxErr');
-  for (const base of CASES) {
+  // --cases 18:5:30,20:5:60 → log2 buckets : labels : feature slots
+  const cases = arg('cases', '')
+    ? arg('cases', '')
+        .split(',')
+        .map((x) => x.split(':').map(Number))
+        .map(([logBuckets, labels, slots]) => ({ logBuckets, labels, slots, tokens }))
+    : CASES;
+  for (const base of cases) {
     const c = { ...base, tokens };
     for (const dtype of dtypes) {
       const runs: Run[] = [];
@@ -158,7 +168,7 @@ async function main(): Promise<void> {
           session = await EmissionSession.create(bytes);
           loadMs.push(performance.now() - t1);
         }
-        inputs ??= makeInputs(spec, c, rand, hit, dist);
+        inputs ??= makeInputs(spec, c, rand, hit, dist, batches);
         const { b1, b2, fp } = inputs;
         const out = await session!.emissions(b1, b2, fp, c.tokens, c.slots);
         const ref = referenceEmissions(spec, b1, b2, fp, c.tokens, c.slots);
@@ -169,7 +179,11 @@ async function main(): Promise<void> {
       const { b1, b2, fp } = inputs!;
       for (let r = 0; r < rounds; r++) {
         for (const run of runs) {
-          const t = await timeCalls(() => run.session.emissions(b1, b2, fp, c.tokens, c.slots), calls);
+          const batch = c.tokens * c.slots;
+          const t = await timeCalls((i) => {
+            const o = (i % batches) * batch;
+            return run.session.emissions(b1.subarray(o), b2.subarray(o), fp.subarray(o), c.tokens, c.slots);
+          }, calls);
           run.rounds.push(t.wall);
           run.cpu.push(t.cpu);
           run.call1.push((await timeCalls(() => run.session.emissions(b1, b2, fp, 1, c.slots), calls)).wall);

@@ -335,6 +335,34 @@ export function readOnnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
   return info;
 }
 
+/**
+ * Finds one initializer of an ONNX file by name, without ORT: its type, shape and a view (not a copy) of its raw_data;
+ * undefined if absent or not stored as raw_data. Throws ProtoDecodeError if the file is malformed.
+ */
+export function readOnnxInitializer(
+  bytes: Uint8Array,
+  name: string,
+): { dataType: number; dims: number[]; raw: Uint8Array } | undefined {
+  for (const f of readFields(bytes)) {
+    if (f.field !== Model.graph || !f.bytes) continue;
+    for (const gf of readFields(f.bytes)) {
+      if (gf.field !== Graph.initializer || !gf.bytes) continue;
+      let tensorName = '';
+      let dataType = 0;
+      const dims: number[] = [];
+      let raw: Uint8Array | undefined;
+      for (const tf of readFields(gf.bytes)) {
+        if (tf.field === Tensor.name && tf.bytes) tensorName = decodeString(tf.bytes);
+        else if (tf.field === Tensor.dims) dims.push(...readPackedVarints(tf));
+        else if (tf.field === Tensor.dataType && tf.value !== undefined) dataType = Number(tf.value);
+        else if (tf.field === Tensor.rawData && tf.bytes) raw = tf.bytes;
+      }
+      if (tensorName === name) return raw ? { dataType, dims, raw } : undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Reads ModelProto.metadata_props of an ONNX file without ORT; throws ProtoDecodeError if malformed. */
 export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
   const metadata: Array<[string, string]> = [];

@@ -1,7 +1,7 @@
 // Runs the emission model with onnxruntime-node, plus a pure-TypeScript reference of the same computation.
 
 import * as ort from 'onnxruntime-node';
-import { readOnnxMetadata, type EmissionModelSpec } from './export.js';
+import { readOnnxInitializer, readOnnxMetadata, type EmissionModelSpec } from './export.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
 
 /** ORT session options: one intra-op thread so throughput is measured, and scaled, per process. */
@@ -41,17 +41,24 @@ export class EmissionSession {
     const session = await ort.InferenceSession.create(bytes, EMISSION_SESSION_OPTIONS);
     try {
       const host = session.inputNames.includes('row_index');
-      // An empty batch yields the CRF scores (and, for host lookup, the fingerprint table) without touching weights.
+      // An empty batch yields the CRF scores without touching the weights.
       const empty = new ort.Tensor('int32', new Int32Array(0), [0, 1]);
       const feeds: Record<string, ort.Tensor> = host
         ? { row_index: empty }
         : { bucket1: empty, bucket2: empty, fingerprint: empty };
-      const out = await session.run(feeds, ['transitions', 'start', 'end', ...(host ? ['fingerprints'] : [])]);
+      const out = await session.run(feeds, ['transitions', 'start', 'end']);
       const start = Float32Array.from(out.start.data as Float32Array);
       const end = Float32Array.from(out.end.data as Float32Array);
       const transitions = Float32Array.from(out.transitions.data as Float32Array);
-      const fingerprints = host ? Int32Array.from(out.fingerprints.data as Int32Array) : undefined;
       for (const t of Object.values(out)) t.dispose();
+      // The fingerprint table is copied straight from the file: cheaper at load than fetching the graph's output.
+      let fingerprints: Int32Array | undefined;
+      if (host) {
+        const table = readOnnxInitializer(bytes, 'fp_table');
+        if (!table || table.dataType !== 6 || table.raw.length % 4 !== 0) throw new Error('model file lacks its int32 fp_table');
+        fingerprints = new Int32Array(table.raw.length / 4);
+        new Uint8Array(fingerprints.buffer).set(table.raw);
+      }
       return new EmissionSession(session, metadata, start.length, transitions, start, end, fingerprints);
     } catch (err) {
       await session.release();
