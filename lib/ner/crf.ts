@@ -34,6 +34,12 @@ export interface CrfTrainOptions {
   seed: number;
   /** Return the average of all iterates instead of the last one (better generalisation from few documents). */
   average?: boolean;
+  /**
+   * Shared label parts: each feature also gets one weight per group of labels (e.g. per tag prefix B/I/L/U/O
+   * across categories, and per category across prefixes), so what marks an entity boundary is learned from all
+   * categories together. Folded into W at the end: the model's shape does not change.
+   */
+  labelGroups?: Int32Array[];
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
@@ -258,15 +264,34 @@ export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores, adj: Ad
 }
 
 /** Emission scores of a training sequence under weights W. */
-function emissions(seq: TrainSequence, W: Float64Array, L: number, E: Float64Array): void {
+function emissions(seq: TrainSequence, W: Float64Array, L: number, E: Float64Array, groups: Group[]): void {
   for (let t = 0; t < seq.n; t++) {
     const o = t * L;
     for (let y = 0; y < L; y++) E[o + y] = 0;
+    for (const g of groups) g.sum.fill(0);
     for (let k = seq.offsets[t]; k < seq.offsets[t + 1]; k++) {
-      const w = seq.ids[k] * L;
+      const id = seq.ids[k];
+      const w = id * L;
       for (let y = 0; y < L; y++) E[o + y] += W[w + y];
+      for (const g of groups) {
+        const r = id * g.size;
+        for (let c = 0; c < g.size; c++) g.sum[c] += g.W[r + c];
+      }
     }
+    // group weights are summed per group first, then spread to labels once
+    for (const g of groups) for (let y = 0; y < L; y++) E[o + y] += g.sum[g.of[y]];
   }
+}
+
+/** Weights shared by a group of labels (see CrfTrainOptions.labelGroups). */
+interface Group {
+  of: Int32Array;
+  size: number;
+  W: Float64Array;
+  G: Float64Array;
+  U: Float64Array;
+  grad: Float64Array;
+  sum: Float64Array;
 }
 
 /**
@@ -299,6 +324,14 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
   const US = new Float64Array(L);
   const UE = new Float64Array(L);
   let step = 1;
+  const groups: Group[] = (opts.labelGroups ?? []).map((of) => {
+    const size = Math.max(...of) + 1;
+    return {
+      of, size, W: new Float64Array(numFeatures * size), G: new Float64Array(numFeatures * size),
+      U: new Float64Array(avg ? numFeatures * size : 0), grad: new Float64Array(size), sum: new Float64Array(size),
+    };
+  });
+  const gy = new Float64Array(L);
 
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -312,7 +345,7 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
       const seq = seqs[si];
       const n = seq.n;
       if (n === 0) continue;
-      emissions(seq, W, L, E);
+      emissions(seq, W, L, E, groups);
       lat.setChain(chain);
       lat.run(E, n);
       // loss = logZ - score(gold)
@@ -328,8 +361,25 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
       // emission updates
       for (let t = 0; t < n; t++) {
         const g0 = seq.tags[t];
+        for (let y = 0; y < L; y++) gy[y] = lat.marginal(t, y) - (y === g0 ? 1 : 0);
+        for (const gr of groups) {
+          gr.grad.fill(0);
+          for (let y = 0; y < L; y++) gr.grad[gr.of[y]] += gy[y];
+          for (let c = 0; c < gr.size; c++) {
+            const g = gr.grad[c];
+            if (g > -1e-4 && g < 1e-4) continue;
+            for (let k = seq.offsets[t]; k < seq.offsets[t + 1]; k++) {
+              const w = seq.ids[k] * gr.size + c;
+              const gg = g + l2 * gr.W[w];
+              gr.G[w] += gg * gg;
+              const d = (eta * gg) / (Math.sqrt(gr.G[w]) + eps);
+              gr.W[w] -= d;
+              if (avg) gr.U[w] -= step * d;
+            }
+          }
+        }
         for (let y = 0; y < L; y++) {
-          let g = lat.marginal(t, y) - (y === g0 ? 1 : 0);
+          const g = gy[y];
           if (g > -1e-4 && g < 1e-4) continue;
           for (let k = seq.offsets[t]; k < seq.offsets[t + 1]; k++) {
             const w = seq.ids[k] * L + y;
@@ -396,11 +446,16 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
   }
   if (avg) {
     for (let i = 0; i < W.length; i++) W[i] -= UW[i] / step;
+    for (const g of groups) for (let i = 0; i < g.W.length; i++) g.W[i] -= g.U[i] / step;
     for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= UT[i] / step;
     for (let i = 0; i < L; i++) {
       if (chain.start[i] > DISALLOWED) chain.start[i] -= US[i] / step;
       if (chain.end[i] > DISALLOWED) chain.end[i] -= UE[i] / step;
     }
   }
+  // fold the shared parts into each label's weight: the same scores, one matrix
+  for (const g of groups)
+    for (let f = 0; f < numFeatures; f++)
+      for (let y = 0; y < L; y++) W[f * L + y] += g.W[f * g.size + g.of[y]];
   return { ...chain, numFeatures, W };
 }

@@ -265,7 +265,9 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
     transitions: f32(model.params.trans),
     start: f32(model.params.start),
     end: f32(model.params.end),
-    weightsDtype: 'float32',
+    weightsDtype: 'float16',
+    lookup: 'host',
+    ...((globalThis as any).__cnerVariant ?? {}),
     metadata: {
       [META.format]: MODEL_FORMAT_VERSION,
       'cner.numBuckets': String(table.numBuckets),
@@ -374,20 +376,27 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
       errors: [{ path: 'model', message: 'unsupported model format version' }],
     });
   }
-  const { categories, scheme } = JSON.parse(md[META.labels]) as { categories: string[]; scheme: TagScheme };
-  const features = JSON.parse(md[META.features]) as FeatureSettings;
-  const clusters = md[META.clusters] ? lexiconFromB64(md[META.clusters]) : undefined;
-  const pretrained = md[META.pretrained] ? lexiconFromB64(md[META.pretrained]) : undefined;
-  const gazetteer = md[META.gazetteer] ? decodeGazetteer(md[META.gazetteer]) : undefined;
-  const labels = new LabelSet(categories, scheme);
-  const numBuckets = readNumBuckets(onnx, session);
-  return new OnnxNerModel(session, labels, new FeatureExtractor(features, clusters, gazetteer, pretrained), numBuckets);
-}
-
-function readNumBuckets(_onnx: Uint8Array, session: EmissionSession): number {
-  const n = Number(session.metadata['cner.numBuckets']);
-  if (!Number.isInteger(n) || n <= 0 || (n & (n - 1)) !== 0) throw new DomainError('VALIDATION_FAILED', 'The model file lacks its hash table size.');
-  return n;
+  let labels: LabelSet;
+  let extractor: FeatureExtractor;
+  let numBuckets: number;
+  try {
+    const { categories, scheme } = JSON.parse(md[META.labels]) as { categories: string[]; scheme: TagScheme };
+    const features = JSON.parse(md[META.features]) as FeatureSettings;
+    const clusters = md[META.clusters] ? lexiconFromB64(md[META.clusters]) : undefined;
+    const pretrained = md[META.pretrained] ? lexiconFromB64(md[META.pretrained]) : undefined;
+    const gazetteer = md[META.gazetteer] ? decodeGazetteer(md[META.gazetteer]) : undefined;
+    labels = new LabelSet(categories, scheme);
+    if (labels.size !== session.numLabels) throw new Error(`label set has ${labels.size} tags, the graph ${session.numLabels}`);
+    extractor = new FeatureExtractor(features, clusters, gazetteer, pretrained);
+    numBuckets = Number(md['cner.numBuckets']);
+    if (!Number.isInteger(numBuckets) || numBuckets <= 0) throw new Error('hash table size missing');
+  } catch (cause) {
+    await session.release();
+    throw new DomainError('VALIDATION_FAILED', `The model file's metadata is damaged: ${(cause as Error).message}.`, {
+      cause, errors: [{ path: 'model', message: 'damaged metadata' }],
+    });
+  }
+  return new OnnxNerModel(session, labels, extractor, numBuckets);
 }
 
 export type { TrainOptions, TrainResult, LabelledDocument, PredictedEntity } from './types.js';

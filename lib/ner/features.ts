@@ -14,6 +14,10 @@ export interface FeatureSettings {
   charNgram: number;
   /** Cluster-id prefix lengths (bits) used as features; empty when no clusters. */
   clusterPrefixes: number[];
+  /** Context radius for pre-trained cluster features (default 1). */
+  pretrainedWindow?: number;
+  /** Conjunctions of neighbouring tokens' pre-trained clusters at this prefix length (0 = off). */
+  pretrainedPairBits?: number;
 }
 
 export const DEFAULT_FEATURES: FeatureSettings = {
@@ -49,7 +53,7 @@ export interface SequenceFeatures {
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
 const T = {
   BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BI_L: 80, BI_R: 81, BOS: 82, EOS: 83,
-  SUF3: 90, CL: 100, CLG: 300, GAZ: 200, GAZW: 210, LEN: 84,
+  SUF3: 90, CL: 100, CLG: 300, CLGP: 400, GAZ: 200, GAZW: 210, LEN: 84,
 } as const;
 
 const SEED_LOWER = 0x811c9dc5;
@@ -180,15 +184,16 @@ export class FeatureExtractor {
     const st = this.settings;
     const info = this.tokenInfo(text, starts, ends, from, to);
     const cl = this.clusters;
-    const clusterOf = new Int32Array(n).fill(-1);
-    if (cl) for (let k = 0; k < n; k++) clusterOf[k] = cl.lookup(info.lower[k]);
     const pt = this.pretrained;
     const pretrainedOf = new Int32Array(n).fill(-1);
     if (pt) for (let k = 0; k < n; k++) pretrainedOf[k] = pt.lookup(info.lower[k]);
+    // the project's own clusters speak for the words the pre-trained clusters do not know (domain vocabulary)
+    const clusterOf = new Int32Array(n).fill(-1);
+    if (cl) for (let k = 0; k < n; k++) if (pretrainedOf[k] < 0) clusterOf[k] = cl.lookup(info.lower[k]);
     const gaz = this.gazetteerTags(info.lower, n);
 
     // upper bound of features per token
-    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
+    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * (2 * (st.pretrainedWindow ?? 1) + 1) + 3 : 0) + (gaz ? 8 : 0);
     const hA = new Uint32Array(n * maxPer);
     const hB = new Uint32Array(n * maxPer);
     const offsets = new Int32Array(n + 1);
@@ -275,7 +280,8 @@ export class FeatureExtractor {
         }
       }
       if (pt) {
-        for (let d = -1; d <= 1; d++) {
+        const pw = st.pretrainedWindow ?? 1;
+        for (let d = -pw; d <= pw; d++) {
           const j = k + d;
           if (j < 0 || j >= n) continue;
           const c = pretrainedOf[j];
@@ -285,8 +291,14 @@ export class FeatureExtractor {
           }
           for (let q = 0; q < st.clusterPrefixes.length; q++) {
             const bitsUsed = Math.min(st.clusterPrefixes[q], pt.bits);
-            emit(T.CLG + 10 * (d + 2) + q, (c >>> (pt.bits - bitsUsed)) + 1);
+            emit(T.CLG + 10 * (d + 3) + q, (c >>> (pt.bits - bitsUsed)) + 1);
           }
+        }
+        const pb = st.pretrainedPairBits ?? 0;
+        if (pb > 0) {
+          const cut = (j: number) => (j < 0 || j >= n ? 0xfffe : pretrainedOf[j] < 0 ? 0xffff : pretrainedOf[j] >>> (pt.bits - Math.min(pb, pt.bits)));
+          emit(T.CLGP, fmix(Math.imul(cut(k - 1), 0x10001) ^ cut(k)));
+          emit(T.CLGP + 1, fmix(Math.imul(cut(k), 0x10001) ^ cut(k + 1)));
         }
       }
       if (gaz) {

@@ -5,6 +5,7 @@ import { LabelSet, type TagScheme } from './labels.js';
 import { Lattice, trainCrf, viterbi, type CrfParams, type TrainSequence } from './crf.js';
 import { prepareText, type Sequence } from './prepare.js';
 import type { PredictedEntity } from './types.js';
+import { fromFloat16Bits, toFloat16Bits } from './onnx/float16.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -15,9 +16,11 @@ export interface TrainerSettings {
   /** Features seen fewer times than this in training are dropped. */
   minFeatureCount: number;
   average: boolean;
+  /** Share weights across categories per tag prefix ('prefix'), across prefixes per category ('category'), or both. */
+  factored: false | 'prefix' | 'category' | 'both';
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 12, eta: 0.1, l2: 1e-4, minFeatureCount: 1, average: true };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.1, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category' };
 
 /** Key of a feature in the training dictionary: both 32-bit hashes folded into a safe integer. */
 export const featureKey = (a: number, b: number) => a * 2097152 + (b >>> 11);
@@ -89,9 +92,20 @@ export function fit(
     offsets[f.n] = ids.length;
     return { n: f.n, offsets, ids: Int32Array.from(ids), tags: labels.encode(f.n, sequences[si].spans) };
   });
+  const groups: Int32Array[] = [];
+  if (trainer.factored === 'prefix' || trainer.factored === 'both')
+    groups.push(Int32Array.from(labels.names, (_, y) => ['O', 'B', 'I', 'L', 'U'].indexOf(labels.prefixOf(y))));
+  if (trainer.factored === 'category' || trainer.factored === 'both')
+    groups.push(Int32Array.from(labels.names, (_, y) => (y === 0 ? categories.length : labels.categoryOf(y))));
   const params = trainCrf(train, dict.size, labels, {
+    labelGroups: groups,
     epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, seed, onEpoch,
   });
+  // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
+  // is exactly the model the file holds
+  const W = params.W;
+  for (let i = 0; i < W.length; i++) W[i] = fromFloat16Bits(toFloat16Bits(W[i]));
+  for (const a of [params.trans, params.start, params.end]) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   return { labels, extractor, dict, rowA: Uint32Array.from(rowA), rowB: Uint32Array.from(rowB), params };
 }
 
