@@ -35,6 +35,27 @@ export class EmissionSession {
     return this.fingerprintTable ? 'host' : 'graph';
   }
 
+  /**
+   * Host lookup only (else undefined): the stored fingerprint per bucket, [numBuckets + 1]; the last index is the
+   * all-zero miss row. Lets a caller test its features while hashing them and call `emissionsForRows` directly.
+   */
+  get fingerprints(): Int32Array | undefined {
+    return this.fingerprintTable;
+  }
+
+  /**
+   * Host lookup only: emission scores [n * numLabels] from `rows` [n * k], each token's matching rows (bucket
+   * indexes), padded with the miss row `fingerprints.length - 1`. `matchingRows` builds such a matrix.
+   */
+  async emissionsForRows(rows: Int32Array, n: number, k: number): Promise<Float32Array> {
+    if (!this.session) throw new Error('EmissionSession used after release()');
+    if (!this.fingerprintTable) throw new Error('emissionsForRows needs a model exported with lookup: host');
+    if (rows.length < n * k) throw new RangeError(`emissionsForRows: rows shorter than n * k = ${n * k}`);
+    const data = rows.length === n * k ? rows : rows.subarray(0, n * k);
+    const out = await this.session.run({ row_index: new ort.Tensor('int32', data, [n, k]) }, ['emissions']);
+    return out.emissions.data as Float32Array;
+  }
+
   /** Loads a model written by `buildEmissionModel`. Rejects if ORT cannot load it. */
   static async create(bytes: Uint8Array): Promise<EmissionSession> {
     const metadata = readOnnxMetadata(bytes);
@@ -81,8 +102,7 @@ export class EmissionSession {
     const view = (a: Int32Array) => (a.length === size ? a : a.subarray(0, size));
     if (this.fingerprintTable) {
       const { rows, k } = matchingRows(this.fingerprintTable, bucket1, bucket2, fingerprint, n, f);
-      const out = await this.session.run({ row_index: new ort.Tensor('int32', rows, [n, k]) }, ['emissions']);
-      return out.emissions.data as Float32Array;
+      return this.emissionsForRows(rows, n, k);
     }
     const dims = [n, f];
     const out = await this.session.run(

@@ -7,7 +7,7 @@ import {
   readOnnxModelInfo,
   type EmissionModelSpec,
 } from '../../../lib/ner/onnx/export.js';
-import { EmissionSession, referenceEmissions } from '../../../lib/ner/onnx/session.js';
+import { EmissionSession, matchingRows, referenceEmissions } from '../../../lib/ner/onnx/session.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../../lib/ner/onnx/float16.js';
 import { ProtoDecodeError } from '../../../lib/ner/onnx/protobuf.js';
 
@@ -197,6 +197,34 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     expectClose(out, referenceEmissions(spec32, b1, b2, fp, 40, 20), 0.05);
     // CRF scores are kept in float32 exactly.
     expect(s.transitions).toEqual(spec32.transitions);
+  });
+});
+
+describe('host lookup building blocks', () => {
+  it('packs each token’s matching rows left, pads with the miss row, and sums them via emissionsForRows', async () => {
+    const spec = randomSpec(14, 256, 6, { lookup: 'host' });
+    const s = await open(spec);
+    const table = s.fingerprints!;
+    expect(table.length).toBe(257);
+    expect(Array.from(table.subarray(0, 256))).toEqual(Array.from(spec.fingerprints));
+    const { b1, b2, fp } = randomInputs(spec, 30, 11, 15);
+    const { rows, k } = matchingRows(table, b1, b2, fp, 30, 11);
+    expect(rows.length).toBe(30 * k);
+    for (let t = 0; t < 30; t++) {
+      const token = Array.from(rows.subarray(t * k, (t + 1) * k));
+      const real = token.filter((r) => r !== 256);
+      // Real rows first, then only padding; every real row's fingerprint is one this token asked for.
+      expect(token.slice(real.length).every((r) => r === 256)).toBe(true);
+      const asked = new Set(Array.from(fp.subarray(t * 11, (t + 1) * 11)));
+      for (const r of real) expect(asked.has(table[r])).toBe(true);
+    }
+    expectClose(await s.emissionsForRows(rows, 30, k), referenceEmissions(spec, b1, b2, fp, 30, 11), 1e-5);
+  });
+
+  it('is not offered by a graph-lookup file', async () => {
+    const s = await open(randomSpec(16, 16, 2));
+    expect(s.fingerprints).toBeUndefined();
+    await expect(s.emissionsForRows(new Int32Array(1), 1, 1)).rejects.toThrow(/lookup: host/);
   });
 });
 
