@@ -99,6 +99,8 @@ export class EmissionSession {
     if (bucket1.length < size || bucket2.length < size || fingerprint.length < size) {
       throw new RangeError(`emissions: inputs shorter than n * f = ${size}`);
     }
+    // No feature slots: nothing to add (and the sparse graph would divide by the zero slot count).
+    if (f === 0) return new Float32Array(n * this.numLabels);
     const view = (a: Int32Array) => (a.length === size ? a : a.subarray(0, size));
     if (this.fingerprintTable) {
       const { rows, k } = matchingRows(this.fingerprintTable, bucket1, bucket2, fingerprint, n, f);

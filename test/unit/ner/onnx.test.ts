@@ -172,9 +172,12 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     expect(Array.from(await s.emissions(b1, b2, fp, 10, 5))).toEqual(new Array(30).fill(0));
   });
 
-  it('handles N=0 and N=1, and reads only the first n*f slots of longer buffers', async () => {
-    const spec = randomSpec(5, 128, 4);
+  it('handles N=0, N=1 and F=0, and reads only the first n*f slots of longer buffers', async () => {
+    const spec = randomSpec(5, 128, 4, lookup === 'graph' ? { reduce: 'sparse' } : {});
     const s = await open(spec, lookup);
+    expect(Array.from(await s.emissions(new Int32Array(0), new Int32Array(0), new Int32Array(0), 2, 0))).toEqual(
+      new Array(8).fill(0),
+    );
     const { b1, b2, fp } = randomInputs(spec, 3, 6, 9);
     expect((await s.emissions(b1, b2, fp, 0, 6)).length).toBe(0);
     const one = await s.emissions(b1, b2, fp, 1, 6);
