@@ -234,7 +234,11 @@ export function readPackedVarints(f: ProtoField): number[] {
   return out;
 }
 
-/** Decodes a UTF-8 string field. */
+/** Decodes a UTF-8 string field; throws ProtoDecodeError if it is not valid UTF-8. */
 export function decodeString(bytes: Uint8Array): string {
-  return textDecoder.decode(bytes);
+  try {
+    return textDecoder.decode(bytes);
+  } catch {
+    throw new ProtoDecodeError('string field is not valid UTF-8');
+  }
 }

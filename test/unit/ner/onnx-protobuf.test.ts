@@ -54,6 +54,6 @@ describe('protobuf reader', () => {
     const bytes = new ProtoWriter().string(1, 'hello').finish();
     expect(() => [...readFields(bytes.subarray(0, 4))]).toThrow(ProtoDecodeError);
     expect(() => [...readFields(new Uint8Array([0x08, 0x80]))]).toThrow(ProtoDecodeError);
-    expect(() => decodeString(new Uint8Array([0xff, 0xfe]))).toThrow();
+    expect(() => decodeString(new Uint8Array([0xff, 0xfe]))).toThrow(ProtoDecodeError);
   });
 });
