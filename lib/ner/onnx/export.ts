@@ -49,7 +49,7 @@ export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 17;
 export const ONNX_PRODUCER = 'custom-ner';
 
-/** Graph input and output names. */
+/** Graph inputs (graph lookup; host lookup has the one input `row_index`) and outputs (host lookup adds `fingerprints`). */
 export const EMISSION_INPUTS = ['bucket1', 'bucket2', 'fingerprint'] as const;
 export const EMISSION_OUTPUTS = ['emissions', 'transitions', 'start', 'end'] as const;
 
