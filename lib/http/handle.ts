@@ -78,10 +78,15 @@ export function createHttpHandler(routes: readonly Route[], deps: Deps): HttpHan
   };
 }
 
+/** `abc` → `"abc"`; an already quoted or weak tag stays as it is. */
+export const quoteEtag = (etag: string) => (etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`);
+
 /** Result → status, lower-cased headers and bytes; JSON for objects unless the handler set a content-type. */
 export function serialize(result: HttpResult, requestId: string): SerializedResponse {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = v;
+  // stores hand out bare version tokens; HTTP entity tags are quoted (RFC 9110)
+  if (headers.etag !== undefined) headers.etag = quoteEtag(headers.etag);
   headers['x-ms-request-id'] = requestId;
   let body: Uint8Array | undefined;
   if (result.body === undefined || result.body === null) body = undefined;

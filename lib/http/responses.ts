@@ -36,6 +36,9 @@ export const accepted = (req: RouteRequest<unknown, unknown, unknown>, jobPath: 
   headers: { 'operation-location': absoluteUrl(req, jobPath) },
 });
 
-/** The `If-Match` header, or undefined. */
-export const ifMatch = (req: RouteRequest<unknown, unknown, unknown>): string | undefined =>
-  req.headers.get('if-match') ?? undefined;
+/** The `If-Match` header as the store's bare version token (quotes and a weak `W/` prefix removed), or undefined. */
+export const ifMatch = (req: RouteRequest<unknown, unknown, unknown>): string | undefined => {
+  const v = req.headers.get('if-match');
+  if (v === null) return undefined;
+  return v.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+};

@@ -27,7 +27,8 @@ export class MemoryDocumentStore implements DocumentStore {
 
   private nextEtag(): string {
     this.version += 1;
-    return `"${this.version.toString(16).padStart(8, '0')}"`;
+    // bare token like Cosmos DB's; the HTTP edge adds the quotes
+    return this.version.toString(16).padStart(8, '0');
   }
 
   async get<T>(collection: string, partition: string, id: string): Promise<StoredItem<T> | undefined> {

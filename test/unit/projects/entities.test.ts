@@ -83,6 +83,15 @@ describe('entity schema', () => {
     expect((await call({ method: 'DELETE', url: entity('Rate') })).status).toBe(404);
   });
 
+  it('sends quoted entity tags and accepts them back, strong or weak, in If-Match', async () => {
+    const a = await call({ method: 'PUT', url: entity('Date') });
+    expect(a.headers.etag).toMatch(/^"[^"]+"$/);
+    const b = await call({ method: 'PUT', url: entity('Amount'), headers: { 'if-match': a.headers.etag } });
+    expect(b.status).toBe(201);
+    const c = await call({ method: 'PUT', url: entity('Rate'), headers: { 'if-match': `W/${b.headers.etag}` } });
+    expect(c.status).toBe(201);
+  });
+
   it('deletes an unused category', async () => {
     await call({ method: 'PUT', url: entity('Date') });
     const d = await call({ method: 'DELETE', url: entity('Date') });
