@@ -20,7 +20,7 @@ export interface TrainerSettings {
   factored: false | 'prefix' | 'category' | 'both';
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.1, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category' };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category' };
 
 /** Key of a feature in the training dictionary: both 32-bit hashes folded into a safe integer. */
 export const featureKey = (a: number, b: number) => a * 2097152 + (b >>> 11);
@@ -125,38 +125,97 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
   return E;
 }
 
-/** Decodes emissions into entities with span probabilities as confidence. */
-export function decodeEntities(
+/**
+ * Decodes the sequences of one document. With `consistency` > 0, a second pass looks for other occurrences of the
+ * strings the first pass found as entities (confidence ≥ 0.5) and adds an occurrence when the model itself gives
+ * that reading a probability of at least `consistency`: a name the document has established is read the same way
+ * where the local context alone was not enough.
+ */
+export function decodeDocument(
   labels: LabelSet,
   chain: CrfParams | { L: number; trans: Float64Array; start: Float64Array; end: Float64Array },
   lattice: Lattice,
-  s: Sequence,
-  E: ArrayLike<number>,
+  seqs: Sequence[],
+  emissions: ArrayLike<number>[],
+  consistency: number,
+  /** Entity strings the project already knows (labelled spans, confident predictions on its other documents). */
+  projectKnown?: ReadonlyMap<string, number>,
 ): PredictedEntity[] {
-  const n = s.starts.length;
-  if (n === 0) return [];
-  const tags = viterbi(E, n, chain, lattice.adj); // lattice.setChain(chain) was called by the owner
-  const spans = labels.decode(tags);
-  if (spans.length === 0) return [];
-  lattice.run(E, n);
-  return spans.map((sp) => {
-    const offset = s.starts[sp.start];
-    const end = s.ends[sp.end - 1];
-    return {
-      text: s.text.slice(offset, end),
-      category: labels.categories[sp.category],
-      offset,
-      length: end - offset,
-      confidenceScore: Math.round(lattice.segmentProbability(tags, sp.start, sp.end - 1) * 1e4) / 1e4,
-    };
+  const found: PredictedEntity[][] = [];
+  const tagsOf: Int32Array[] = [];
+  const known = new Map<string, { category: number; confidence: number }>();
+  if (projectKnown) for (const [text, category] of projectKnown) known.set(text, { category, confidence: 0.5 });
+  seqs.forEach((s, k) => {
+    const n = s.starts.length;
+    const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice.adj) : new Int32Array(0); // setChain was called by the owner
+    tagsOf.push(tags);
+    const spans = labels.decode(tags);
+    if (spans.length === 0) {
+      found.push([]);
+      return;
+    }
+    lattice.run(emissions[k], n);
+    found.push(spans.map((sp) => {
+      const offset = s.starts[sp.start];
+      const end = s.ends[sp.end - 1];
+      const confidence = lattice.segmentProbability(tags, sp.start, sp.end - 1);
+      const text = s.text.slice(offset, end);
+      const prev = known.get(text);
+      if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) known.set(text, { category: sp.category, confidence });
+      return { text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 };
+    }));
   });
+  if (consistency > 0 && known.size > 0) {
+    const byFirstChar = new Map<string, string[]>();
+    for (const t of known.keys()) {
+      const list = byFirstChar.get(t[0]) ?? [];
+      list.push(t);
+      byFirstChar.set(t[0], list);
+    }
+    seqs.forEach((s, k) => {
+      const n = s.starts.length;
+      const tags = tagsOf[k];
+      let ran = false;
+      const added: PredictedEntity[] = [];
+      for (let i = 0; i < n; i++) {
+        if (tags[i] !== 0) continue;
+        const cands = byFirstChar.get(s.text[s.starts[i]]);
+        if (!cands) continue;
+        for (let j = i + 1; j <= n && tags[j - 1] === 0; j++) {
+          const text = s.text.slice(s.starts[i], s.ends[j - 1]);
+          const hit = known.get(text);
+          if (!hit) {
+            if (!cands.some((c) => c.startsWith(text))) break;
+            continue;
+          }
+          if (!ran) {
+            lattice.run(emissions[k], n);
+            ran = true;
+          }
+          const cand = Int32Array.from(tags);
+          const enc = labels.encode(j - i, [{ start: 0, end: j - i, category: hit.category }]);
+          cand.set(enc, i);
+          const p = lattice.segmentProbability(cand, i, j - 1);
+          if (p >= consistency) {
+            added.push({ text, category: labels.categories[hit.category], offset: s.starts[i], length: text.length, confidenceScore: Math.round(p * 1e4) / 1e4 });
+            i = j - 1;
+            break;
+          }
+        }
+      }
+      if (added.length) found[k] = [...found[k], ...added].sort((a, b) => a.offset - b.offset);
+    });
+  }
+  return found.flat();
 }
 
+/** Default minimum model probability for the document-consistency pass (see decodeDocument). */
+export const DEFAULT_CONSISTENCY = 0.2;
+
 /** Predicts entities in a text with the in-memory model. */
-export function predictInMemory(m: FittedModel, text: string): PredictedEntity[] {
+export function predictInMemory(m: FittedModel, text: string, consistency = DEFAULT_CONSISTENCY, projectKnown?: ReadonlyMap<string, number>): PredictedEntity[] {
   const lattice = new Lattice(m.labels.size);
   lattice.setChain(m.params);
-  const out: PredictedEntity[] = [];
-  for (const s of prepareText(text)) out.push(...decodeEntities(m.labels, m.params, lattice, s, inMemoryEmissions(m, s)));
-  return out;
+  const seqs = prepareText(text);
+  return decodeDocument(m.labels, m.params, lattice, seqs, seqs.map((s) => inMemoryEmissions(m, s)), consistency, projectKnown);
 }

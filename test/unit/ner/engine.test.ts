@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportModel, fitDocuments, loadModel, trainModel } from '../../../lib/ner/engine.js';
-import { predictInMemory } from '../../../lib/ner/model.js';
+import { DEFAULT_CONSISTENCY, predictInMemory } from '../../../lib/ner/model.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
 
@@ -72,7 +72,7 @@ describe('NER engine', () => {
     const fitted = fitDocuments(train, { categories, seed: 1 });
     const model = await loadModel(exportModel(fitted));
     for (const doc of makeDocs(5, 99, ['SEK', 'NOK', 'USD', 'EUR'], ['ABCD', 'AAPL', 'QQQ'])) {
-      const mem = predictInMemory(fitted.model, doc.text);
+      const mem = predictInMemory(fitted.model, doc.text, DEFAULT_CONSISTENCY, fitted.known);
       const onnx = await model.predict(doc.text);
       expect(onnx.map((e) => [e.offset, e.length, e.category])).toEqual(mem.map((e) => [e.offset, e.length, e.category]));
       onnx.forEach((e, i) => expect(e.confidenceScore).toBeCloseTo(mem[i].confidenceScore, 3));
