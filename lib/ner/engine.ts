@@ -3,7 +3,7 @@
 // word clusters and gazetteer.
 import { DomainError } from '../errors.js';
 import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
-import { decodeLexicon, encodeLexicon, englishLexicon, type Lexicon } from './lexicon.js';
+import { decodeLexicon, englishLexicon, lexiconBytes, type Lexicon } from './lexicon.js';
 import { Lattice } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { fmix } from './hash.js';
@@ -61,7 +61,7 @@ export const DEFAULT_ENGINE: EngineSettings = {
   learnedClusters: false,
 };
 
-const lexiconB64 = (l: Lexicon) => Buffer.from(encodeLexicon(l.bits, [...l.hashes].map((h, i) => [h, l.paths[i]]))).toString('base64');
+const lexiconB64 = (l: Lexicon) => (l === englishLexicon().lexicon ? englishLexicon().base64 : Buffer.from(lexiconBytes(l)).toString('base64'));
 const lexiconFromB64 = (s: string) => decodeLexicon(new Uint8Array(Buffer.from(s, 'base64')));
 
 /** A loaded model. */
@@ -142,8 +142,8 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Float32
   while (numBuckets * 0.45 < rows.length) numBuckets *= 2;
   const mask = numBuckets - 1;
   const occupant = new Int32Array(numBuckets).fill(-1);
-  const first = (r: number) => m.rowB[r] & mask;
-  const second = (r: number) => bucket2Of(m.rowA[r], m.rowB[r]) & mask;
+  const first = (r: number) => m.dict.rowB[r] & mask;
+  const second = (r: number) => bucket2Of(m.dict.rowA[r], m.dict.rowB[r]) & mask;
   let dropped = 0;
   for (const r0 of rows) {
     let r = r0;
@@ -164,7 +164,7 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Float32
   for (let slot = 0; slot < numBuckets; slot++) {
     const r = occupant[slot];
     if (r < 0) continue;
-    fingerprints[slot] = fingerprintOf(m.rowA[r]);
+    fingerprints[slot] = fingerprintOf(m.dict.rowA[r]);
     for (let y = 0; y < L; y++) weights[slot * L + y] = W[r * L + y];
   }
   return { numBuckets, weights, fingerprints, dropped };
@@ -234,7 +234,7 @@ export function fitDocuments(docs: LabelledDocument[], opts: TrainOptions, setti
   const clusters = settings.learnedClusters
     ? learnClusters([...docs.map((d) => d.text), ...(opts.unlabelledTexts ?? [])], settings.clusters, seed)
     : undefined;
-  const pretrained = settings.englishClusters ? englishLexicon() : undefined;
+  const pretrained = settings.englishClusters ? englishLexicon().lexicon : undefined;
 
   // gazetteer: the user's entity lists + every labelled span; training sees leave-fold-out copies of the spans
   const listEntries: Array<{ hashes: number[]; category: number }> = [];
@@ -276,7 +276,8 @@ const MAX_KNOWN = 50_000;
 
 /**
  * The entity strings the project has established: every labelled span (its most frequent category), then what the
- * fitted model finds with confidence ≥ 0.9 in the project's unlabelled documents. The document-consistency pass
+ * fitted model finds with confidence ≥ 0.9 in the project's unlabelled documents (as much of them as there is
+ * labelled text). The document-consistency pass
  * reads these like names found in the same document — still gated by the model's own probability.
  */
 function projectKnownEntities(
@@ -302,9 +303,13 @@ function projectKnownEntities(
     for (let c = 1; c < v.length; c++) if (v[c] > v[best]) best = c;
     known.set(text, best);
   }
+  // unlabelled documents are read up to as many tokens as the labelled ones: a bounded share of training time
+  const budget = docs.reduce((n, d) => n + d.text.length, 0);
+  let read = 0;
   if (consistency > 0)
     for (const text of unlabelled) {
-      if (known.size >= MAX_KNOWN) break;
+      if (known.size >= MAX_KNOWN || read >= budget) break;
+      read += text.length;
       for (const e of predictInMemory(model, text, consistency, known))
         if (e.confidenceScore >= 0.9 && !known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }

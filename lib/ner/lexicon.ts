@@ -48,12 +48,16 @@ const MAGIC = 0x4c584e43; // "CNXL"
 
 /** Binary layout: magic, bits, count (uint32 LE each), then count hashes (uint32) and count paths (uint16). */
 export function encodeLexicon(bits: number, entries: Array<[number, number]>): Uint8Array {
-  const lx = Lexicon.fromEntries(bits, entries);
+  return lexiconBytes(Lexicon.fromEntries(bits, entries));
+}
+
+/** The binary layout of a lexicon (already sorted and unique). */
+export function lexiconBytes(lx: Lexicon): Uint8Array {
   const n = lx.size;
   const buf = new ArrayBuffer(12 + n * 4 + n * 2);
   const dv = new DataView(buf);
   dv.setUint32(0, MAGIC, true);
-  dv.setUint32(4, bits, true);
+  dv.setUint32(4, lx.bits, true);
   dv.setUint32(8, n, true);
   for (let i = 0; i < n; i++) dv.setUint32(12 + 4 * i, lx.hashes[i], true);
   for (let i = 0; i < n; i++) dv.setUint16(12 + 4 * n + 2 * i, lx.paths[i], true);
@@ -73,10 +77,13 @@ export function decodeLexicon(bytes: Uint8Array): Lexicon {
   return new Lexicon(bits, hashes, paths);
 }
 
-let english: Lexicon | undefined;
+let english: { lexicon: Lexicon; base64: string } | undefined;
 
-/** The built-in English clusters (GloVe-derived), loaded once. */
-export function englishLexicon(): Lexicon {
-  english ??= decodeLexicon(readFileSync(new URL('./lexicon/en-clusters.bin', import.meta.url)));
+/** The built-in English clusters (GloVe-derived), loaded once; `base64` is the file as stored in models. */
+export function englishLexicon(): { lexicon: Lexicon; base64: string } {
+  if (!english) {
+    const bytes = readFileSync(new URL('./lexicon/en-clusters.bin', import.meta.url));
+    english = { lexicon: decodeLexicon(bytes), base64: bytes.toString('base64') };
+  }
   return english;
 }

@@ -4,8 +4,9 @@ import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazette
 import { LabelSet, type TagScheme } from './labels.js';
 import { Lattice, trainCrf, viterbi, type CrfParams, type TrainSequence } from './crf.js';
 import { prepareText, type Sequence } from './prepare.js';
+import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
-import { fromFloat16Bits, toFloat16Bits } from './onnx/float16.js';
+import { float16ToFloat32, float32ToFloat16 } from './onnx/float16.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -16,23 +17,19 @@ export interface TrainerSettings {
   /** Features seen fewer times than this in training are dropped. */
   minFeatureCount: number;
   average: boolean;
+  /** Gradient entries below this are skipped during training. */
+  minGradient: number;
   /** Share weights across categories per tag prefix ('prefix'), across prefixes per category ('category'), or both. */
   factored: false | 'prefix' | 'category' | 'both';
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category' };
-
-/** Key of a feature in the training dictionary: both 32-bit hashes folded into a safe integer. */
-export const featureKey = (a: number, b: number) => a * 2097152 + (b >>> 11);
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3 };
 
 export interface FittedModel {
   labels: LabelSet;
   extractor: FeatureExtractor;
-  /** feature key → row of W */
-  dict: Map<number, number>;
-  /** hA and hB of each row (for the ONNX hash table). */
-  rowA: Uint32Array;
-  rowB: Uint32Array;
+  /** feature (hA, hB) → row of W; `dict.rowA/rowB` give each row's hashes (for the ONNX hash table). */
+  dict: FeatureIndex;
   params: CrfParams;
 }
 
@@ -62,35 +59,25 @@ export function fit(
     return e;
   };
   const feats = sequences.map((s, i) => extractorFor(i).extract(s.text, s.starts, s.ends));
-  // count features, keep those seen often enough, in first-seen order (deterministic)
-  const counts = new Map<number, number>();
-  for (const f of feats) for (let i = 0; i < f.hA.length; i++) {
-    const k = featureKey(f.hA[i], f.hB[i]);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  const dict = new Map<number, number>();
-  const rowA: number[] = [];
-  const rowB: number[] = [];
+  // index features in first-seen order (deterministic); rows seen fewer than minFeatureCount times are dropped
+  const all = new FeatureIndex(1 << 16);
+  for (const f of feats) for (let i = 0; i < f.hA.length; i++) all.add(f.hA[i], f.hB[i]);
+  const keep = new Int32Array(all.size).fill(-1);
+  const dict = new FeatureIndex(all.size);
+  for (let r = 0; r < all.size; r++) if (all.counts[r] >= trainer.minFeatureCount) keep[r] = dict.add(all.rowA[r], all.rowB[r]);
   const train: TrainSequence[] = feats.map((f, si) => {
-    const ids: number[] = [];
+    const ids = new Int32Array(f.hA.length);
+    let p = 0;
     const offsets = new Int32Array(f.n + 1);
     for (let t = 0; t < f.n; t++) {
-      offsets[t] = ids.length;
+      offsets[t] = p;
       for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
-        const k = featureKey(f.hA[i], f.hB[i]);
-        if ((counts.get(k) ?? 0) < trainer.minFeatureCount) continue;
-        let id = dict.get(k);
-        if (id === undefined) {
-          id = dict.size;
-          dict.set(k, id);
-          rowA.push(f.hA[i]);
-          rowB.push(f.hB[i]);
-        }
-        ids.push(id);
+        const id = keep[all.get(f.hA[i], f.hB[i])];
+        if (id >= 0) ids[p++] = id;
       }
     }
-    offsets[f.n] = ids.length;
-    return { n: f.n, offsets, ids: Int32Array.from(ids), tags: labels.encode(f.n, sequences[si].spans) };
+    offsets[f.n] = p;
+    return { n: f.n, offsets, ids: ids.subarray(0, p), tags: labels.encode(f.n, sequences[si].spans) };
   });
   const groups: Int32Array[] = [];
   if (trainer.factored === 'prefix' || trainer.factored === 'both')
@@ -99,14 +86,13 @@ export function fit(
     groups.push(Int32Array.from(labels.names, (_, y) => (y === 0 ? categories.length : labels.categoryOf(y))));
   const params = trainCrf(train, dict.size, labels, {
     labelGroups: groups,
-    epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, seed, onEpoch,
+    epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, seed, onEpoch,
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const W = params.W;
-  for (let i = 0; i < W.length; i++) W[i] = fromFloat16Bits(toFloat16Bits(W[i]));
+  params.W.set(float16ToFloat32(float32ToFloat16(Float32Array.from(params.W))));
   for (const a of [params.trans, params.start, params.end]) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
-  return { labels, extractor, dict, rowA: Uint32Array.from(rowA), rowB: Uint32Array.from(rowB), params };
+  return { labels, extractor, dict, params };
 }
 
 /** Emission scores (n × L) of a sequence under the in-memory model. */
@@ -117,8 +103,8 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
   const W = m.params.W;
   for (let t = 0; t < f.n; t++) {
     for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
-      const id = m.dict.get(featureKey(f.hA[i], f.hB[i]));
-      if (id === undefined) continue;
+      const id = m.dict.get(f.hA[i], f.hB[i]);
+      if (id < 0) continue;
       for (let y = 0; y < L; y++) E[t * L + y] += W[id * L + y];
     }
   }
