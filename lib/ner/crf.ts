@@ -53,6 +53,12 @@ export interface Adjacency {
   pred: Int32Array;
   succOff: Int32Array;
   succ: Int32Array;
+  /** trans[pred[k] → y] aligned with pred (y owns predOff[y]..predOff[y+1]): contiguous in the inner loops. */
+  predTrans: Float64Array;
+  /** exp of predTrans. */
+  predExpT: Float64Array;
+  /** exp(trans[a → succ[k]]) aligned with succ. */
+  succExpT: Float64Array;
 }
 
 export function adjacency(c: ChainScores): Adjacency {
@@ -69,7 +75,16 @@ export function adjacency(c: ChainScores): Adjacency {
   }
   predOff[L] = pred.length;
   succOff[L] = succ.length;
-  return { predOff, pred: Int32Array.from(pred), succOff, succ: Int32Array.from(succ) };
+  const predTrans = new Float64Array(pred.length);
+  const predExpT = new Float64Array(pred.length);
+  const succExpT = new Float64Array(succ.length);
+  for (let y = 0; y < L; y++)
+    for (let k = predOff[y]; k < predOff[y + 1]; k++) {
+      predTrans[k] = c.trans[pred[k] * L + y];
+      predExpT[k] = Math.exp(predTrans[k]);
+    }
+  for (let a = 0; a < L; a++) for (let k = succOff[a]; k < succOff[a + 1]; k++) succExpT[k] = Math.exp(c.trans[a * L + succ[k]]);
+  return { predOff, pred: Int32Array.from(pred), succOff, succ: Int32Array.from(succ), predTrans, predExpT, succExpT };
 }
 
 /** mulberry32: small seeded PRNG for deterministic shuffling. */
@@ -110,6 +125,7 @@ export class Lattice {
   K = 1;
   n = 0;
   adj: Adjacency | undefined;
+  private readonly w: Float64Array;
   private cap = 0;
 
   constructor(readonly L: number) {
@@ -117,6 +133,7 @@ export class Lattice {
     this.expT = new Float64Array(L * L);
     this.expStart = new Float64Array(L);
     this.expEnd = new Float64Array(L);
+    this.w = new Float64Array(L);
   }
 
   private ensure(n: number): void {
@@ -131,7 +148,7 @@ export class Lattice {
   /** exp of the transition scores (0 where disallowed). */
   setChain(c: ChainScores): void {
     const L = this.L;
-    this.adj ??= adjacency(c);
+    this.adj = adjacency(c);
     for (let i = 0; i < L * L; i++) this.expT[i] = c.trans[i] <= DISALLOWED ? 0 : Math.exp(c.trans[i]);
     for (let i = 0; i < L; i++) {
       this.expStart[i] = c.start[i] <= DISALLOWED ? 0 : Math.exp(c.start[i]);
@@ -162,13 +179,10 @@ export class Lattice {
       const o = t * L;
       const p = o - L;
       z = 0;
-      const { predOff, pred } = this.adj!;
+      const { predOff, pred, predExpT } = this.adj!;
       for (let y = 0; y < L; y++) {
         let s = 0;
-        for (let k = predOff[y]; k < predOff[y + 1]; k++) {
-          const a = pred[k];
-          s += alpha[p + a] * expT[a * L + y];
-        }
+        for (let k = predOff[y], e = predOff[y + 1]; k < e; k++) s += alpha[p + pred[k]] * predExpT[k];
         const v = s * psi[o + y];
         alpha[o + y] = v;
         z += v;
@@ -178,19 +192,17 @@ export class Lattice {
     }
     const last = (n - 1) * L;
     for (let y = 0; y < L; y++) beta[last + y] = expEnd[y];
+    const { succOff, succ, succExpT } = this.adj!;
+    const w = this.w;
     for (let t = n - 2; t >= 0; t--) {
       const o = t * L;
       const q = o + L;
       const c = scale[t + 1];
-      const { succOff, succ } = this.adj!;
+      for (let y = 0; y < L; y++) w[y] = (psi[q + y] * beta[q + y]) / c;
       for (let a = 0; a < L; a++) {
         let s = 0;
-        const r = a * L;
-        for (let k = succOff[a]; k < succOff[a + 1]; k++) {
-          const y = succ[k];
-          s += expT[r + y] * psi[q + y] * beta[q + y];
-        }
-        beta[o + a] = s / c;
+        for (let k = succOff[a], e = succOff[a + 1]; k < e; k++) s += succExpT[k] * w[succ[k]];
+        beta[o + a] = s;
       }
     }
     let K = 0;
@@ -226,7 +238,7 @@ export class Lattice {
 /** Best tag sequence for emissions E (n × L). */
 export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores, adj: Adjacency = adjacency(c)): Int32Array {
   const L = c.L;
-  const { predOff, pred } = adj;
+  const { predOff, pred, predTrans } = adj;
   const out = new Int32Array(n);
   if (n === 0) return out;
   const delta = new Float64Array(n * L);
@@ -238,9 +250,9 @@ export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores, adj: Ad
     for (let y = 0; y < L; y++) {
       let best = -Infinity;
       let arg = 0;
-      for (let k = predOff[y]; k < predOff[y + 1]; k++) {
+      for (let k = predOff[y], e = predOff[y + 1]; k < e; k++) {
         const a = pred[k];
-        const v = delta[p + a] + c.trans[a * L + y];
+        const v = delta[p + a] + predTrans[k];
         if (v > best) {
           best = v;
           arg = a;
