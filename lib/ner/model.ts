@@ -127,71 +127,78 @@ export function decodeDocument(
   /** Entity strings the project already knows (labelled spans, confident predictions on its other documents). */
   projectKnown?: ReadonlyMap<string, number>,
 ): PredictedEntity[] {
+  // known strings → category and the index of the sequence that established them (−1: the project)
+  const known = new Map<string, { category: number; confidence: number; since: number }>();
+  if (projectKnown) for (const [text, category] of projectKnown) known.set(text, { category, confidence: 0.5, since: -1 });
+  let maxLength = 0;
+  const firstChars = new Set<string>();
+  for (const t of known.keys()) {
+    maxLength = Math.max(maxLength, t.length);
+    firstChars.add(t[0]);
+  }
   const found: PredictedEntity[][] = [];
   const tagsOf: Int32Array[] = [];
-  const known = new Map<string, { category: number; confidence: number }>();
-  if (projectKnown) for (const [text, category] of projectKnown) known.set(text, { category, confidence: 0.5 });
+
+  /** Adds occurrences of known strings (those `accept` admits by where they were established) in tokens tagged O. */
+  const consistent = (k: number, ran: boolean, accept: (since: number) => boolean): boolean => {
+    const s = seqs[k];
+    const n = s.starts.length;
+    const tags = tagsOf[k];
+    const added: PredictedEntity[] = [];
+    for (let i = 0; i < n; i++) {
+      if (tags[i] !== 0 || !firstChars.has(s.text[s.starts[i]])) continue;
+      for (let j = i + 1; j <= n && tags[j - 1] === 0 && s.ends[j - 1] - s.starts[i] <= maxLength; j++) {
+        const text = s.text.slice(s.starts[i], s.ends[j - 1]);
+        const hit = known.get(text);
+        if (!hit || !accept(hit.since)) continue;
+        if (!ran) {
+          lattice.run(emissions[k], n);
+          ran = true;
+        }
+        const cand = Int32Array.from(tags);
+        cand.set(labels.encode(j - i, [{ start: 0, end: j - i, category: hit.category }]), i);
+        const p = lattice.segmentProbability(cand, i, j - 1);
+        if (p >= consistency) {
+          added.push({ text, category: labels.categories[hit.category], offset: s.starts[i], length: text.length, confidenceScore: Math.round(p * 1e4) / 1e4 });
+          i = j - 1;
+          break;
+        }
+      }
+    }
+    if (added.length) found[k] = [...found[k], ...added].sort((x, y) => x.offset - y.offset);
+    return ran;
+  };
+
+  let late = false;
   seqs.forEach((s, k) => {
     const n = s.starts.length;
     const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice.adj) : new Int32Array(0); // setChain was called by the owner
     tagsOf.push(tags);
     const spans = labels.decode(tags);
-    if (spans.length === 0) {
-      found.push([]);
-      return;
+    let ran = false;
+    if (spans.length > 0) {
+      lattice.run(emissions[k], n);
+      ran = true;
     }
-    lattice.run(emissions[k], n);
     found.push(spans.map((sp) => {
       const offset = s.starts[sp.start];
       const end = s.ends[sp.end - 1];
       const confidence = lattice.segmentProbability(tags, sp.start, sp.end - 1);
       const text = s.text.slice(offset, end);
       const prev = known.get(text);
-      if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) known.set(text, { category: sp.category, confidence });
+      if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) {
+        known.set(text, { category: sp.category, confidence, since: prev?.since ?? k });
+        if (!prev) late = true;
+        maxLength = Math.max(maxLength, text.length);
+        firstChars.add(text[0]);
+      }
       return { text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 };
     }));
+    // strings known so far are checked now, while this sequence's lattice is at hand
+    if (consistency > 0 && known.size > 0) consistent(k, ran, (since) => since <= k);
   });
-  if (consistency > 0 && known.size > 0) {
-    const byFirstChar = new Map<string, string[]>();
-    for (const t of known.keys()) {
-      const list = byFirstChar.get(t[0]) ?? [];
-      list.push(t);
-      byFirstChar.set(t[0], list);
-    }
-    seqs.forEach((s, k) => {
-      const n = s.starts.length;
-      const tags = tagsOf[k];
-      let ran = false;
-      const added: PredictedEntity[] = [];
-      for (let i = 0; i < n; i++) {
-        if (tags[i] !== 0) continue;
-        const cands = byFirstChar.get(s.text[s.starts[i]]);
-        if (!cands) continue;
-        for (let j = i + 1; j <= n && tags[j - 1] === 0; j++) {
-          const text = s.text.slice(s.starts[i], s.ends[j - 1]);
-          const hit = known.get(text);
-          if (!hit) {
-            if (!cands.some((c) => c.startsWith(text))) break;
-            continue;
-          }
-          if (!ran) {
-            lattice.run(emissions[k], n);
-            ran = true;
-          }
-          const cand = Int32Array.from(tags);
-          const enc = labels.encode(j - i, [{ start: 0, end: j - i, category: hit.category }]);
-          cand.set(enc, i);
-          const p = lattice.segmentProbability(cand, i, j - 1);
-          if (p >= consistency) {
-            added.push({ text, category: labels.categories[hit.category], offset: s.starts[i], length: text.length, confidenceScore: Math.round(p * 1e4) / 1e4 });
-            i = j - 1;
-            break;
-          }
-        }
-      }
-      if (added.length) found[k] = [...found[k], ...added].sort((a, b) => a.offset - b.offset);
-    });
-  }
+  // strings first found later in the document: one more look at the sequences before them
+  if (consistency > 0 && late) for (let k = 0; k < seqs.length; k++) consistent(k, false, (since) => since > k);
   return found.flat();
 }
 
