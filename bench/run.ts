@@ -278,8 +278,10 @@ async function main() {
   const allAgree = results.every((r) => Object.values(r.scorerAgrees).every(Boolean));
   process.stdout.write(`\nspan scorer vs tools/score.js: ${allAgree ? 'identical P/R/F1 and counts on every pred file' : 'MISMATCH (see bench/out)'}\n`);
 
+  const git = await run('git', ['describe', '--always', '--dirty'], { cwd: REPO }).then((r) => r.stdout.trim(), () => 'unknown');
   const record = {
     date: new Date().toISOString(),
+    commit: git,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     data: DATA,
     unlabelled: args.unlabelled,
