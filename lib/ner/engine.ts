@@ -138,12 +138,10 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Float32
   rows.sort((a, b) => norm[b] - norm[a] || a - b);
   // cuckoo placement: a row lives in one of its two buckets; a full bucket's occupant moves to its other bucket.
   // At load ≤ 0.45 practically nothing is dropped (what is dropped is the least important rows).
-  let numBuckets = 1024;
-  while (numBuckets * 0.45 < rows.length) numBuckets *= 2;
-  const mask = numBuckets - 1;
+  const numBuckets = Math.max(1024, Math.ceil(rows.length / 0.45));
   const occupant = new Int32Array(numBuckets).fill(-1);
-  const first = (r: number) => m.dict.rowB[r] & mask;
-  const second = (r: number) => bucket2Of(m.dict.rowA[r], m.dict.rowB[r]) & mask;
+  const first = (r: number) => m.dict.rowB[r] % numBuckets;
+  const second = (r: number) => bucket2Of(m.dict.rowA[r], m.dict.rowB[r]) % numBuckets;
   let dropped = 0;
   for (const r0 of rows) {
     let r = r0;
@@ -354,7 +352,7 @@ class OnnxNerModel implements NerModel {
   readonly formatVersion: string;
   private readonly lattice: Lattice;
   private readonly chain: { L: number; trans: Float64Array; start: Float64Array; end: Float64Array };
-  private readonly mask: number;
+  private readonly numBuckets: number;
 
   constructor(
     private readonly session: EmissionSession,
@@ -374,7 +372,7 @@ class OnnxNerModel implements NerModel {
     };
     this.lattice = new Lattice(L);
     this.lattice.setChain(this.chain);
-    this.mask = numBuckets - 1;
+    this.numBuckets = numBuckets;
   }
 
   get categories(): string[] {
@@ -404,8 +402,8 @@ class OnnxNerModel implements NerModel {
           for (let k = f.offsets[t]; k < f.offsets[t + 1]; k++, o++) {
             const a = f.hA[k];
             const b = f.hB[k];
-            b1[o] = b & this.mask;
-            b2[o] = bucket2Of(a, b) & this.mask;
+            b1[o] = b % this.numBuckets;
+            b2[o] = bucket2Of(a, b) % this.numBuckets;
             fp[o] = fingerprintOf(a);
           }
         }

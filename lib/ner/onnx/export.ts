@@ -5,7 +5,7 @@ import { ProtoWriter, decodeString, readFields, readPackedVarints } from './prot
 
 /** What `buildEmissionModel` needs: the hashed feature weights, the CRF transition scores and the file's metadata. */
 export interface EmissionModelSpec {
-  /** Number of hash buckets; a power of two. */
+  /** Number of hash buckets (callers map hashes into 0..numBuckets−1). */
   numBuckets: number;
   numLabels: number;
   /** [numBuckets * numLabels] row-major; empty buckets are all-zero rows. */
@@ -128,8 +128,8 @@ function valueInfo(name: string, elemType: number, dims: Array<number | string>)
 
 function checkSpec(spec: EmissionModelSpec): void {
   const { numBuckets: b, numLabels: l } = spec;
-  if (!Number.isInteger(b) || b < 1 || (b & (b - 1)) !== 0 || b > 2 ** 30) {
-    throw new RangeError(`numBuckets must be a power of two ≤ 2^30, got ${b}`);
+  if (!Number.isInteger(b) || b < 1 || b > 2 ** 30) {
+    throw new RangeError(`numBuckets must be an integer from 1 to 2^30, got ${b}`);
   }
   if (!Number.isInteger(l) || l < 1) throw new RangeError(`numLabels must be a positive integer, got ${l}`);
   const expect = (name: string, actual: number, wanted: number) => {

@@ -276,7 +276,7 @@ describe('model file', () => {
   });
 
   it('rejects an inconsistent spec, naming the field', () => {
-    expect(() => buildEmissionModel(randomSpec(11, 48, 3))).toThrow(/numBuckets/);
+    expect(() => buildEmissionModel({ ...randomSpec(11, 48, 3), numBuckets: 0 })).toThrow(/numBuckets/);
     const spec = randomSpec(11, 64, 3);
     expect(() => buildEmissionModel({ ...spec, weights: spec.weights.subarray(1) })).toThrow(/weights/);
     expect(() => buildEmissionModel({ ...spec, start: new Float32Array(2) })).toThrow(/start/);
