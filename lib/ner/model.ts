@@ -19,13 +19,11 @@ export interface TrainerSettings {
   average: boolean;
   /** Gradient entries below this are skipped during training. */
   minGradient: number;
-  /** Feature rows whose largest |weight| is below this are dropped after training (smaller, faster model files). */
-  pruneBelow: number;
   /** Share weights across categories per tag prefix ('prefix'), across prefixes per category ('category'), or both. */
   factored: false | 'prefix' | 'category' | 'both';
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3, pruneBelow: 0 };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3 };
 
 export interface FittedModel {
   labels: LabelSet;
@@ -92,15 +90,7 @@ export function fit(
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const W = params.W;
-  const L = labels.size;
-  if (trainer.pruneBelow > 0)
-    for (let r = 0; r < dict.size; r++) {
-      let m = 0;
-      for (let y = 0; y < L; y++) m = Math.max(m, Math.abs(W[r * L + y]));
-      if (m < trainer.pruneBelow) W.fill(0, r * L, (r + 1) * L);
-    }
-  W.set(float16ToFloat32(float32ToFloat16(Float32Array.from(W))));
+  params.W.set(float16ToFloat32(float32ToFloat16(Float32Array.from(params.W))));
   for (const a of [params.trans, params.start, params.end]) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   return { labels, extractor, dict, params };
 }
