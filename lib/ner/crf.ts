@@ -75,16 +75,24 @@ export function adjacency(c: ChainScores): Adjacency {
   }
   predOff[L] = pred.length;
   succOff[L] = succ.length;
-  const predTrans = new Float64Array(pred.length);
-  const predExpT = new Float64Array(pred.length);
-  const succExpT = new Float64Array(succ.length);
+  const adj: Adjacency = {
+    predOff, pred: Int32Array.from(pred), succOff, succ: Int32Array.from(succ),
+    predTrans: new Float64Array(pred.length), predExpT: new Float64Array(pred.length), succExpT: new Float64Array(succ.length),
+  };
+  updateAdjacency(adj, c);
+  return adj;
+}
+
+/** Refreshes the aligned transition scores after the scores changed (the structure never does). */
+export function updateAdjacency(adj: Adjacency, c: ChainScores): void {
+  const L = c.L;
+  const { predOff, pred, succOff, succ, predTrans, predExpT, succExpT } = adj;
   for (let y = 0; y < L; y++)
     for (let k = predOff[y]; k < predOff[y + 1]; k++) {
       predTrans[k] = c.trans[pred[k] * L + y];
       predExpT[k] = Math.exp(predTrans[k]);
     }
   for (let a = 0; a < L; a++) for (let k = succOff[a]; k < succOff[a + 1]; k++) succExpT[k] = Math.exp(c.trans[a * L + succ[k]]);
-  return { predOff, pred: Int32Array.from(pred), succOff, succ: Int32Array.from(succ), predTrans, predExpT, succExpT };
 }
 
 /** mulberry32: small seeded PRNG for deterministic shuffling. */
@@ -148,7 +156,9 @@ export class Lattice {
   /** exp of the transition scores (0 where disallowed). */
   setChain(c: ChainScores): void {
     const L = this.L;
-    this.adj = adjacency(c);
+    // the allowed pairs come from the tag scheme and never change; only the scores do
+    if (this.adj) updateAdjacency(this.adj, c);
+    else this.adj = adjacency(c);
     for (let i = 0; i < L * L; i++) this.expT[i] = c.trans[i] <= DISALLOWED ? 0 : Math.exp(c.trans[i]);
     for (let i = 0; i < L; i++) {
       this.expStart[i] = c.start[i] <= DISALLOWED ? 0 : Math.exp(c.start[i]);
