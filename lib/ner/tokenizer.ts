@@ -44,6 +44,34 @@ function isEmojiCp(cp: number): boolean {
 const JOINERS = new Set([0x2d /* - */, 0x2f /* / */, 0x2e /* . */, 0x27 /* ' */, 0x2019 /* ’ */, 0x5f /* _ */,
   0x26 /* & */, 0x40 /* @ */, 0x3a /* : */, 0x2c /* , */]);
 
+const URL_AT = /^(?:https?:\/\/|www\.)[^\s]+/i;
+const TRAILING_URL_PUNCT = new Set([0x2e, 0x2c, 0x3b, 0x3a, 0x21, 0x3f, 0x29, 0x22, 0x27, 0x2026]);
+/** Abbreviations whose period belongs to them (a closed list: a period after any other word ends a sentence). */
+const ABBREVIATIONS = new Set(['Mr', 'Mrs', 'Ms', 'Dr', 'Prof', 'St', 'Jr', 'Sr', 'Rep', 'Sen', 'Gov', 'Gen', 'Col', 'Lt',
+  'Sgt', 'Capt', 'Rev', 'Hon', 'Pres', 'Inc', 'Ltd', 'Co', 'Corp', 'Bros', 'Mt', 'Ft', 'vs', 'etc', 'No', 'Nos',
+  'Vol', 'Fig', 'approx', 'Dept', 'Univ', 'Ave', 'Blvd', 'Jan', 'Feb', 'Mar', 'Apr', 'Jun', 'Jul', 'Aug', 'Sep',
+  'Sept', 'Oct', 'Nov', 'Dec', 'e.g', 'i.e', 'Ph.D']);
+
+const isLetterCp = (cp: number) => (cp < 128 ? (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) : /\p{L}/u.test(String.fromCodePoint(cp)));
+
+/** True when the character before i is part of a word (so i is inside a token, not at its start). */
+function isWordBefore(text: string, i: number): boolean {
+  if (i === 0) return false;
+  const c = text.charCodeAt(i - 1);
+  const cp = c >= 0xdc00 && c <= 0xdfff && i >= 2 ? codePointAt(text, i - 2).cp : c;
+  return isWordCp(cp);
+}
+
+/** Length of an English clitic ('s 're 've 'll 'd 'm without the apostrophe) starting at i, else 0. */
+function cliticAt(text: string, i: number): number {
+  for (const c of ['s', 're', 've', 'll', 'd', 'm']) {
+    if (text.slice(i, i + c.length).toLowerCase() !== c) continue;
+    const after = i + c.length;
+    if (after >= text.length || !isWordCp(codePointAt(text, after).cp)) return c.length;
+  }
+  return 0;
+}
+
 /** Splits text into tokens; whitespace separates and is dropped. Offsets always index the original string. */
 export function tokenize(text: string): Tokens {
   const starts: number[] = [];
@@ -57,9 +85,25 @@ export function tokenize(text: string): Tokens {
       continue;
     }
     const start = i;
-    if (isWordCp(cp)) {
-      let j = i + len;
-      let prevDigit = isDigitCp(cp);
+    // a URL runs to the next whitespace (minus trailing punctuation); @mentions and #hashtags are one token
+    const url = URL_AT.exec(text.slice(i, i + 2048));
+    if (url) {
+      let j = i + url[0].length;
+      while (j > i + 8 && TRAILING_URL_PUNCT.has(text.charCodeAt(j - 1))) j--;
+      starts.push(start);
+      ends.push(j);
+      i = j;
+      continue;
+    }
+    let wordStart = -1;
+    if ((cp === 0x40 || cp === 0x23) && i + 1 < n && isWordCp(codePointAt(text, i + 1).cp) && !isWordBefore(text, i)) wordStart = i + 1;
+    // a clitic ('s 're 've 'll 'd 'm) or a hyphen fragment (-leaning) that starts a token stays with its letters
+    else if ((cp === 0x27 || cp === 0x2019) && cliticAt(text, i + 1) > 0) wordStart = i + 1;
+    else if (cp === 0x2d && i + 1 < n && isLetterCp(codePointAt(text, i + 1).cp) && !isWordBefore(text, i) && (i === 0 || isSpace(text.charCodeAt(i - 1)))) wordStart = i + 1;
+    if (wordStart >= 0 || isWordCp(cp)) {
+      const first = wordStart >= 0 ? codePointAt(text, wordStart) : { cp, len };
+      let j = (wordStart >= 0 ? wordStart : i) + first.len;
+      let prevDigit = isDigitCp(first.cp);
       while (j < n) {
         const a = codePointAt(text, j);
         if (isWordCp(a.cp)) {
@@ -69,7 +113,13 @@ export function tokenize(text: string): Tokens {
         }
         if (JOINERS.has(a.cp) && j + 1 < n) {
           const b = codePointAt(text, j + 1);
-          if (!isWordCp(b.cp)) break;
+          if (!isWordCp(b.cp)) {
+            // a word fragment ending in a hyphen before a space ("post- war") keeps its hyphen
+            if (a.cp === 0x2d && isSpace(b.cp)) j += 1;
+            break;
+          }
+          // a possessive or clitic ending splits off: Labour's → Labour 's (O'Neil stays whole)
+          if ((a.cp === 0x27 || a.cp === 0x2019) && cliticAt(text, j + 1) > 0) break;
           // `,` and `:` join only digits (1,234 12:30); `.` joins digits or letter abbreviations (U.S, 3.5)
           if (a.cp === 0x2c || a.cp === 0x3a) {
             if (!(prevDigit && isDigitCp(b.cp))) break;
@@ -79,8 +129,11 @@ export function tokenize(text: string): Tokens {
         }
         break;
       }
-      // trailing period of an abbreviation like "U.S." (single letters separated by dots)
-      if (j < n && text.charCodeAt(j) === 0x2e && /^(\p{L}\.)+\p{L}$/u.test(text.slice(start, j))) j += 1;
+      // the period of an abbreviation: letters separated by dots (U.S.), an initial (J.), a common title (Dr.)
+      if (j < n && text.charCodeAt(j) === 0x2e) {
+        const w = text.slice(start, j);
+        if (/^(\p{L}\.)+\p{L}$/u.test(w) || /^\p{Lu}$/u.test(w) || ABBREVIATIONS.has(w)) j += 1;
+      }
       starts.push(start);
       ends.push(j);
       i = j;

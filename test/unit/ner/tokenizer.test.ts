@@ -19,6 +19,25 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('splits possessives and clitics off words but keeps names like O\'Neil whole', () => {
+    expect(words("Labour's leader O'Neil said we're ready; the party 's view")).toEqual([
+      'Labour', "'s", 'leader', "O'Neil", 'said', 'we', "'re", 'ready', ';', 'the', 'party', "'s", 'view',
+    ]);
+  });
+
+  it('keeps initials and common title abbreviations with their period, but not a sentence-final one', () => {
+    expect(words('J. R. Smith met Dr. Jones at St. Mary in India.')).toEqual([
+      'J.', 'R.', 'Smith', 'met', 'Dr.', 'Jones', 'at', 'St.', 'Mary', 'in', 'India', '.',
+    ]);
+  });
+
+  it('keeps URLs, @mentions, #hashtags and hyphen fragments as single tokens', () => {
+    expect(words('see https://t.co/AbC?x=1, @some_user #NLProc post- and -leaning')).toEqual([
+      'see', 'https://t.co/AbC?x=1', ',', '@some_user', '#NLProc', 'post-', 'and', '-leaning',
+    ]);
+    expect(words('a - b, e-mail a@b.com')).toEqual(['a', '-', 'b', ',', 'e-mail', 'a@b.com']);
+  });
+
   it('gives UTF-16 offsets that slice the original text, with astral characters and emoji', () => {
     const text = 'Hi 👋🏽 𝒜lpha 😀😀 family: 👨‍👩‍👧 end';
     const t = tokenize(text);
