@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEmissionModel, type EmissionModelSpec } from '../lib/ner/onnx/export.js';
 import { EmissionSession, referenceEmissions } from '../lib/ner/onnx/session.js';
+import { prng } from '../lib/ner/crf.js';
 
 interface Case {
   logBuckets: number;
@@ -29,17 +30,6 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-/** mulberry32: small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Variant = `${'both' | 'first'}-${'dense' | 'sparse'}` | 'host';
 

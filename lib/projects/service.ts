@@ -18,20 +18,8 @@ export const DOCUMENT_COLLECTION = 'document';
 /** Queue message type of project deletion. */
 export const PROJECT_DELETION_JOB = 'project-deletion';
 
-/** A project as Azure's authoring API shows it. */
-export interface ProjectView {
-  projectName: string;
-  projectKind: 'CustomEntityRecognition';
-  storageInputContainerName: string;
-  language: string;
-  multilingual: boolean;
-  description?: string;
-  settings: { confidenceThreshold?: number };
-  createdDateTime: string;
-  lastModifiedDateTime: string;
-  lastTrainedDateTime?: string;
-  lastDeployedDateTime?: string;
-}
+/** A project as Azure's authoring API shows it: the record without our bookkeeping. */
+export type ProjectView = Omit<ProjectRecord, 'entities' | 'deletionJobId'>;
 
 /** The Azure view of a stored project (entity schema and internal fields left out). */
 export function projectView(p: ProjectRecord): ProjectView {

@@ -10,18 +10,8 @@ import {
 import { EmissionSession, matchingRows, referenceEmissions } from '../../../lib/ner/onnx/session.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../../lib/ner/onnx/float16.js';
 import { ProtoDecodeError } from '../../../lib/ner/onnx/protobuf.js';
+import { prng } from '../../../lib/ner/crf.js';
 
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSpec(seed: number, numBuckets: number, numLabels: number, extra: Partial<EmissionModelSpec> = {}): EmissionModelSpec {
   const rand = prng(seed);
