@@ -52,7 +52,7 @@ export interface SequenceFeatures {
 
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
 const T = {
-  BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BI_L: 80, BI_R: 81, BOS: 82, EOS: 83,
+  BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BOS: 82, EOS: 83,
   SUF3: 90, CL: 100, CLG: 300, CLGP: 400, GAZ: 200, GAZW: 210, LEN: 84,
 } as const;
 
@@ -260,8 +260,6 @@ export class FeatureExtractor {
           if (fj & FLAG_UPPER) emit(T.FLAG + off, 0);
         }
       }
-      if (k > 0) emit(T.BI_L, fmix(info.lower[k - 1] ^ Math.imul(info.lower[k], 31)));
-      if (k + 1 < n) emit(T.BI_R, fmix(info.lower[k] ^ Math.imul(info.lower[k + 1], 31)));
       if (k === 0) emit(T.BOS, 0);
       if (k === n - 1) emit(T.EOS, 0);
       if (cl) {
