@@ -44,7 +44,7 @@ function isEmojiCp(cp: number): boolean {
 const JOINERS = new Set([0x2d /* - */, 0x2f /* / */, 0x2e /* . */, 0x27 /* ' */, 0x2019 /* ’ */, 0x5f /* _ */,
   0x26 /* & */, 0x40 /* @ */, 0x3a /* : */, 0x2c /* , */]);
 
-const URL_AT = /^(?:https?:\/\/|www\.)[^\s]+/i;
+const URL_AT = /(?:https?:\/\/|www\.)[^\s]+/iy;
 const TRAILING_URL_PUNCT = new Set([0x2e, 0x2c, 0x3b, 0x3a, 0x21, 0x3f, 0x29, 0x22, 0x27, 0x2026]);
 /** Abbreviations whose period belongs to them (a closed list: a period after any other word ends a sentence). */
 const ABBREVIATIONS = new Set(['Mr', 'Mrs', 'Ms', 'Dr', 'Prof', 'St', 'Jr', 'Sr', 'Rep', 'Sen', 'Gov', 'Gen', 'Col', 'Lt',
@@ -86,7 +86,11 @@ export function tokenize(text: string): Tokens {
     }
     const start = i;
     // a URL runs to the next whitespace (minus trailing punctuation); @mentions and #hashtags are one token
-    const url = URL_AT.exec(text.slice(i, i + 2048));
+    let url: RegExpExecArray | null = null;
+    if (cp === 0x68 || cp === 0x48 || cp === 0x77 || cp === 0x57) {
+      URL_AT.lastIndex = i;
+      url = URL_AT.exec(text);
+    }
     if (url) {
       let j = i + url[0].length;
       while (j > i + 8 && TRAILING_URL_PUNCT.has(text.charCodeAt(j - 1))) j--;
