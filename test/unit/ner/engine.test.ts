@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { exportModel, fitDocuments, loadModel, trainModel } from '../../../lib/ner/engine.js';
+import { DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, trainModel } from '../../../lib/ner/engine.js';
 import { DEFAULT_CONSISTENCY, predictInMemory } from '../../../lib/ner/model.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
+import { readOnnxMetadata } from '../../../lib/ner/onnx/export.js';
 
 // A small synthetic finance corpus: currency pairs and tickers in varied contexts.
 const CCY = ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'AUD', 'CAD', 'NZD'];
@@ -107,6 +108,25 @@ describe('NER engine', () => {
     const ents = await model.predict(text);
     expect(ents.length).toBe(2 * Math.floor(128_000 / line.length));
     for (const e of ents.slice(-4)) expect(text.slice(e.offset, e.offset + e.length)).toBe(e.text);
+    await model.release();
+  });
+
+  it('carries entity lists, project names and (when asked) clusters learned from unlabelled text in the file', async () => {
+    const train = makeDocs(15, 8);
+    const unlabelled = makeDocs(40, 9).map((d) => d.text);
+    const { onnx } = await trainModel(
+      train,
+      { categories, seed: 1, unlabelledTexts: unlabelled, gazetteer: [{ text: 'QQQX', category: 'Ticker' }] },
+      { ...DEFAULT_ENGINE, learnedClusters: true },
+    );
+    const md = readOnnxMetadata(onnx);
+    expect(md['cner.clusters']).toBeTruthy();
+    expect(md['cner.gazetteer']).toBeTruthy();
+    const known = new Map(JSON.parse(md['cner.decoding']).known as Array<[string, number]>);
+    expect(known.get('USD/JPY') ?? known.get('EUR/USD')).toBe(0);
+    const model = await loadModel(onnx);
+    const ents = await model.predict('Shares of QQQX gained 2% in early trading.');
+    expect(ents.map((e) => [e.text, e.category])).toEqual([['QQQX', 'Ticker']]);
     await model.release();
   });
 
