@@ -329,7 +329,6 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
     end: f32(model.params.end),
     weightsDtype: 'float16',
     lookup: 'host',
-    ...((globalThis as any).__cnerVariant ?? {}),
     metadata: {
       [META.format]: MODEL_FORMAT_VERSION,
       'cner.numBuckets': String(table.numBuckets),
