@@ -124,7 +124,7 @@ const bucket2Of = (a: number, b: number) => fmix((b ^ Math.imul(a, 0x2545f491)) 
 const fingerprintOf = (a: number) => (a | 0) || 1;
 
 /** Places the fitted rows into a 2-choice hash table; the most important rows first, so drops cost least. */
-function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Float32Array; fingerprints: Int32Array; dropped: number } {
+function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; dropped: number } {
   const L = m.labels.size;
   const W = m.params.W;
   const rows: number[] = [];
@@ -158,12 +158,12 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Float32
     else occupant[slot] = r;
   }
   const fingerprints = new Int32Array(numBuckets);
-  const weights = new Float32Array(numBuckets * L);
+  const weights = new Uint16Array(numBuckets * L);
   for (let slot = 0; slot < numBuckets; slot++) {
     const r = occupant[slot];
     if (r < 0) continue;
     fingerprints[slot] = fingerprintOf(m.dict.rowA[r]);
-    for (let y = 0; y < L; y++) weights[slot * L + y] = W[r * L + y];
+    weights.set(m.W16.subarray(r * L, (r + 1) * L), slot * L);
   }
   return { numBuckets, weights, fingerprints, dropped };
 }

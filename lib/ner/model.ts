@@ -31,6 +31,8 @@ export interface FittedModel {
   /** feature (hA, hB) → row of W; `dict.rowA/rowB` give each row's hashes (for the ONNX hash table). */
   dict: FeatureIndex;
   params: CrfParams;
+  /** The emission weights as float16 bits (what the model file stores; `params.W` holds the same values). */
+  W16: Uint16Array;
 }
 
 /** Builds the feature dictionary and training sequences, then trains the CRF. */
@@ -90,9 +92,10 @@ export function fit(
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  params.W.set(float16ToFloat32(float32ToFloat16(Float32Array.from(params.W))));
+  const W16 = float32ToFloat16(Float32Array.from(params.W));
+  params.W.set(float16ToFloat32(W16));
   for (const a of [params.trans, params.start, params.end]) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
-  return { labels, extractor, dict, params };
+  return { labels, extractor, dict, params, W16 };
 }
 
 /** Emission scores (n × L) of a sequence under the in-memory model. */

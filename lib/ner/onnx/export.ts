@@ -8,8 +8,8 @@ export interface EmissionModelSpec {
   /** Number of hash buckets (callers map hashes into 0..numBuckets−1). */
   numBuckets: number;
   numLabels: number;
-  /** [numBuckets * numLabels] row-major; empty buckets are all-zero rows. */
-  weights: Float32Array;
+  /** [numBuckets * numLabels] row-major; empty buckets are all-zero rows. A Uint16Array is float16 bits. */
+  weights: Float32Array | Uint16Array;
   /** [numBuckets]; 0 marks an empty bucket (callers never use fingerprint 0). */
   fingerprints: Int32Array;
   /** [numLabels * numLabels], from-label row, to-label column. */
@@ -170,7 +170,11 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   const lookup = spec.lookup ?? 'graph';
 
   const weights = half ? new Uint16Array((B + 1) * L) : new Float32Array((B + 1) * L);
-  if (half) weights.set(float32ToFloat16(spec.weights));
+  // a Uint16Array holds float16 bit patterns already (a caller that rounded to float16 itself)
+  if (spec.weights instanceof Uint16Array) {
+    if (!half) throw new RangeError('weights: float16 bits (Uint16Array) need weightsDtype float16');
+    weights.set(spec.weights);
+  } else if (half) weights.set(float32ToFloat16(spec.weights));
   else weights.set(spec.weights);
   const fpTable = new Int32Array(B + 1);
   fpTable.set(spec.fingerprints);

@@ -190,7 +190,12 @@ export function referenceEmissions(
   f: number,
 ): Float32Array {
   const L = spec.numLabels;
-  const W = spec.weightsDtype === 'float16' ? float16ToFloat32(float32ToFloat16(spec.weights)) : spec.weights;
+  const W =
+    spec.weights instanceof Uint16Array
+      ? float16ToFloat32(spec.weights)
+      : spec.weightsDtype === 'float16'
+        ? float16ToFloat32(float32ToFloat16(spec.weights))
+        : spec.weights;
   const fp = spec.fingerprints;
   const first = spec.match === 'first';
   const out = new Float32Array(n * L);

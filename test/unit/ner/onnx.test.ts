@@ -190,6 +190,10 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     expectClose(out, referenceEmissions(spec32, b1, b2, fp, 40, 20), 0.05);
     // CRF scores are kept in float32 exactly.
     expect(s.transitions).toEqual(spec32.transitions);
+    // weights given as float16 bits make the same file as float32 weights rounded by the writer
+    const bits = Uint16Array.from(spec32.weights, (w) => toFloat16Bits(w));
+    expect(Buffer.from(buildEmissionModel({ ...spec16, weights: bits, lookup })).equals(Buffer.from(bytes16))).toBe(true);
+    expect(() => buildEmissionModel({ ...spec32, weights: bits, lookup })).toThrow(/weightsDtype float16/);
   });
 });
 
