@@ -23,7 +23,7 @@ export interface TrainerSettings {
   factored: false | 'prefix' | 'category' | 'both';
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 6, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3 };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3 };
 
 export interface FittedModel {
   labels: LabelSet;
