@@ -14,10 +14,6 @@ export interface FeatureSettings {
   charNgram: number;
   /** Cluster-id prefix lengths (bits) used as features; empty when no clusters. */
   clusterPrefixes: number[];
-  /** Context radius for pre-trained cluster features (default 1). */
-  pretrainedWindow?: number;
-  /** Conjunctions of neighbouring tokens' pre-trained clusters at this prefix length (0 = off). */
-  pretrainedPairBits?: number;
 }
 
 export const DEFAULT_FEATURES: FeatureSettings = {
@@ -53,7 +49,7 @@ export interface SequenceFeatures {
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
 const T = {
   BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BOS: 82, EOS: 83,
-  SUF3: 90, CL: 100, CLG: 300, CLGP: 400, GAZ: 200, GAZW: 210, LEN: 84,
+  SUF3: 90, CL: 100, CLG: 300, GAZ: 200, GAZW: 210, LEN: 84,
 } as const;
 
 const SEED_LOWER = 0x811c9dc5;
@@ -193,7 +189,7 @@ export class FeatureExtractor {
     const gaz = this.gazetteerTags(info.lower, n);
 
     // upper bound of features per token
-    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * (2 * (st.pretrainedWindow ?? 1) + 1) + 3 : 0) + (gaz ? 8 : 0);
+    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
     const hA = new Uint32Array(n * maxPer);
     const hB = new Uint32Array(n * maxPer);
     const offsets = new Int32Array(n + 1);
@@ -262,43 +258,24 @@ export class FeatureExtractor {
       }
       if (k === 0) emit(T.BOS, 0);
       if (k === n - 1) emit(T.EOS, 0);
-      if (cl) {
+      // cluster paths of the token and its neighbours at several prefix lengths, unknown words marked
+      const clusters = (table: ClusterTable, of: Int32Array, base: number, shift: number) => {
         for (let d = -1; d <= 1; d++) {
           const j = k + d;
           if (j < 0 || j >= n) continue;
-          const c = clusterOf[j];
+          const c = of[j];
           if (c < 0) {
-            if (d === 0) emit(T.CL, 0xffffffff);
+            if (d === 0) emit(base, 0xffffffff);
             continue;
           }
           for (let q = 0; q < st.clusterPrefixes.length; q++) {
-            const bitsUsed = Math.min(st.clusterPrefixes[q], cl.bits);
-            emit(T.CL + 10 * (d + 2) + q, (c >>> (cl.bits - bitsUsed)) + 1);
+            const bitsUsed = Math.min(st.clusterPrefixes[q], table.bits);
+            emit(base + 10 * (d + shift) + q, (c >>> (table.bits - bitsUsed)) + 1);
           }
         }
-      }
-      if (pt) {
-        const pw = st.pretrainedWindow ?? 1;
-        for (let d = -pw; d <= pw; d++) {
-          const j = k + d;
-          if (j < 0 || j >= n) continue;
-          const c = pretrainedOf[j];
-          if (c < 0) {
-            if (d === 0) emit(T.CLG, 0xffffffff);
-            continue;
-          }
-          for (let q = 0; q < st.clusterPrefixes.length; q++) {
-            const bitsUsed = Math.min(st.clusterPrefixes[q], pt.bits);
-            emit(T.CLG + 10 * (d + 3) + q, (c >>> (pt.bits - bitsUsed)) + 1);
-          }
-        }
-        const pb = st.pretrainedPairBits ?? 0;
-        if (pb > 0) {
-          const cut = (j: number) => (j < 0 || j >= n ? 0xfffe : pretrainedOf[j] < 0 ? 0xffff : pretrainedOf[j] >>> (pt.bits - Math.min(pb, pt.bits)));
-          emit(T.CLGP, fmix(Math.imul(cut(k - 1), 0x10001) ^ cut(k)));
-          emit(T.CLGP + 1, fmix(Math.imul(cut(k), 0x10001) ^ cut(k + 1)));
-        }
-      }
+      };
+      if (cl) clusters(cl, clusterOf, T.CL, 2);
+      if (pt) clusters(pt, pretrainedOf, T.CLG, 3);
       if (gaz) {
         const g = gaz[k];
         for (const tag of g) emit(T.GAZ, tag);
