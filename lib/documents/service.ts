@@ -32,6 +32,11 @@ import {
 } from './store.js';
 import { proposeSpans } from './suggest.js';
 
+
+/** The NOT_FOUND for a document that is not in the project. */
+const missingDocument = (projectName: string, location: string) =>
+  notFound(`Document '${location}' of project '${projectName}'`, 'location');
+
 export type { DocumentsDeps } from './store.js';
 
 /** A document as the API shows it. */
@@ -182,7 +187,7 @@ export async function documentsPatch(
     projectName,
     location,
     (cur) => {
-      if (!cur) throw notFound(`Document '${location}' of project '${projectName}'`, 'location');
+      if (!cur) throw missingDocument(projectName, location);
       return {
         value: {
           ...cur.value,
@@ -302,7 +307,7 @@ export async function labelsAdd(
     projectName,
     location,
     (cur) => {
-      if (!cur) throw notFound(`Document '${location}' of project '${projectName}'`, 'location');
+      if (!cur) throw missingDocument(projectName, location);
       requireReady(cur);
       const id = input.id ?? deps.ids.next();
       if (cur.value.labels.some((l) => l.id === id)) throw new DomainError('CONFLICT', `Label id '${id}' already exists.`, { target: 'id' });
@@ -335,7 +340,7 @@ export async function labelsDelete(
     projectName,
     location,
     (cur) => {
-      if (!cur) throw notFound(`Document '${location}' of project '${projectName}'`, 'location');
+      if (!cur) throw missingDocument(projectName, location);
       if (!cur.value.labels.some((l) => l.id === labelId)) throw notFound(`Label '${labelId}' of document '${location}'`, 'labelId');
       return {
         value: { ...cur.value, labels: cur.value.labels.filter((l) => l.id !== labelId), lastModifiedDateTime: deps.clock.now().toISOString() },
@@ -478,7 +483,7 @@ export async function suggestionsAccept(
   const project = (await requireProject(deps, projectName)).value;
   const categories = new Set(project.entities.map((e) => e.category));
   const { item, result } = await updateDocument(deps, projectName, location, (cur) => {
-    if (!cur) throw notFound(`Document '${location}' of project '${projectName}'`, 'location');
+    if (!cur) throw missingDocument(projectName, location);
     const chosen = ids ? cur.value.suggestions.filter((s) => ids.includes(s.id)) : cur.value.suggestions;
     const missing = ids?.filter((id) => !cur.value.suggestions.some((s) => s.id === id)) ?? [];
     if (missing.length > 0) throw notFound(`Suggestion '${missing[0]}' of document '${location}'`, 'ids');
@@ -514,7 +519,7 @@ export async function suggestionsReject(
 ): Promise<{ rejected: number; etag: string }> {
   await requireProject(deps, projectName);
   const { item, result } = await updateDocument(deps, projectName, location, (cur) => {
-    if (!cur) throw notFound(`Document '${location}' of project '${projectName}'`, 'location');
+    if (!cur) throw missingDocument(projectName, location);
     const keep = ids ? cur.value.suggestions.filter((s) => !ids.includes(s.id)) : [];
     return {
       value: { ...cur.value, suggestions: keep, lastModifiedDateTime: deps.clock.now().toISOString() },
