@@ -32,7 +32,6 @@ import {
 } from './store.js';
 import { proposeSpans } from './suggest.js';
 
-
 /** The NOT_FOUND for a document that is not in the project. */
 const missingDocument = (projectName: string, location: string) =>
   notFound(`Document '${location}' of project '${projectName}'`, 'location');
