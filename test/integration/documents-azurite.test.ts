@@ -14,6 +14,7 @@ import { documentsGet, documentsList, labelsAdd, projectStatistics } from '../..
 import { exportStart, importStart } from '../../lib/documents/transfer.js';
 import { drainJobQueue, jobHandlers, type JobRecord } from '../../lib/jobs/index.js';
 import { startBlobWatcher, type BlobWatcher } from '../../lib/local/blob-watcher.js';
+import { seedProject } from '../unit/documents/helpers.js';
 import { emulatorCosmosClient, startAzurite, startCosmos, type TestAzurite, type TestCosmos } from '../support/emulators.js';
 
 let azurite: TestAzurite;
@@ -40,19 +41,8 @@ afterAll(async () => {
   await Promise.all([azurite?.stop(), cosmos?.stop()]);
 });
 
-const createProject = async (projectName: string, container: string, categories: string[]) => {
-  const now = new Date().toISOString();
-  await deps.store.create('project', projectName, projectName, {
-    projectName,
-    projectKind: 'CustomEntityRecognition',
-    storageInputContainerName: container,
-    language: 'en-us',
-    createdDateTime: now,
-    lastModifiedDateTime: now,
-    entities: categories.map((category) => ({ category })),
-  });
-  await sdk.getContainerClient(container).createIfNotExists();
-};
+const createProject = (projectName: string, container: string, categories: string[]) =>
+  seedProject(deps, projectName, container, categories);
 
 const upload = (container: string, name: string, data: string | Uint8Array) =>
   sdk.getContainerClient(container).getBlockBlobClient(name).uploadData(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));

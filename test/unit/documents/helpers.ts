@@ -9,12 +9,8 @@ let seq = 0;
 /** Deterministic ids so assertions can name labels. */
 export const counterIds = () => ({ next: () => `id${++seq}` });
 
-export async function projectDeps(
-  opts: { projectName?: string; container?: string; categories?: string[]; deps?: Partial<Deps> } = {},
-): Promise<{ deps: Deps; projectName: string; container: string }> {
-  const deps = memoryDeps({ ids: counterIds(), ...opts.deps });
-  const projectName = opts.projectName ?? 'Contracts';
-  const container = opts.container ?? 'contracts';
+/** Stores a project record with the given categories and creates its input container. */
+export async function seedProject(deps: Deps, projectName: string, container: string, categories: string[]): Promise<void> {
   const now = new Date().toISOString();
   const project: ProjectRecord = {
     projectName,
@@ -23,10 +19,19 @@ export async function projectDeps(
     language: 'en-us',
     createdDateTime: now,
     lastModifiedDateTime: now,
-    entities: (opts.categories ?? ['Person', 'Date', 'Org']).map((category) => ({ category })),
+    entities: categories.map((category) => ({ category })),
   };
   await deps.store.create('project', projectName, projectName, project);
   await deps.blobs.ensureContainer(container);
+}
+
+export async function projectDeps(
+  opts: { projectName?: string; container?: string; categories?: string[]; deps?: Partial<Deps> } = {},
+): Promise<{ deps: Deps; projectName: string; container: string }> {
+  const deps = memoryDeps({ ids: counterIds(), ...opts.deps });
+  const projectName = opts.projectName ?? 'Contracts';
+  const container = opts.container ?? 'contracts';
+  await seedProject(deps, projectName, container, opts.categories ?? ['Person', 'Date', 'Org']);
   return { deps, projectName, container };
 }
 
