@@ -6,11 +6,12 @@ import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './cluster
 import { decodeLexicon, englishLexicon, lexiconBytes, type Lexicon } from './lexicon.js';
 import { Lattice } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
-import { fmix } from './hash.js';
+import { bucket2Of, fingerprintOf } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
 import { decodeDocument, fit, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
+import { EmissionCache } from './emission-cache.js';
 import { prepareLabelled, prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import type { LabelledDocument, PredictedEntity, TrainOptions, TrainResult } from './types.js';
@@ -118,10 +119,6 @@ function validate(docs: LabelledDocument[], categories: string[]): void {
   });
   if (errors.length) throw new DomainError('VALIDATION_FAILED', errors.slice(0, 20).map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
 }
-
-/** Second bucket of a feature for 2-choice hashing (shared by export and inference). */
-const bucket2Of = (a: number, b: number) => fmix((b ^ Math.imul(a, 0x2545f491)) >>> 0);
-const fingerprintOf = (a: number) => (a | 0) || 1;
 
 /** Places the fitted rows into a 2-choice hash table; the most important rows first, so drops cost least. */
 function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; dropped: number } {
@@ -344,19 +341,16 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
   });
 }
 
-/** Tokens per ONNX call: bounds memory for long documents. */
-const CHUNK_TOKENS = 2048;
-
 class OnnxNerModel implements NerModel {
   readonly formatVersion: string;
   private readonly lattice: Lattice;
   private readonly chain: { L: number; trans: Float64Array; start: Float64Array; end: Float64Array };
-  private readonly numBuckets: number;
+  private readonly emissions: EmissionCache;
 
   constructor(
     private readonly session: EmissionSession,
     private readonly labels: LabelSet,
-    private readonly extractor: FeatureExtractor,
+    extractor: FeatureExtractor,
     numBuckets: number,
     private readonly consistency: number,
     private readonly known: ReadonlyMap<string, number>,
@@ -371,7 +365,7 @@ class OnnxNerModel implements NerModel {
     };
     this.lattice = new Lattice(L);
     this.lattice.setChain(this.chain);
-    this.numBuckets = numBuckets;
+    this.emissions = new EmissionCache(session, extractor, numBuckets, L);
   }
 
   get categories(): string[] {
@@ -380,44 +374,8 @@ class OnnxNerModel implements NerModel {
 
   async predict(text: string): Promise<PredictedEntity[]> {
     const seqs = prepareText(text);
-    const emissions: Float32Array[] = [];
-    let i = 0;
-    while (i < seqs.length) {
-      // one ONNX call for a batch of whole sequences of at most CHUNK_TOKENS tokens (a longer one goes alone)
-      let j = i;
-      let n = 0;
-      while (j < seqs.length && (j === i || n + seqs[j].starts.length <= CHUNK_TOKENS)) n += seqs[j++].starts.length;
-      const batch = seqs.slice(i, j);
-      const feats = batch.map((s) => this.extractor.extract(s.text, s.starts, s.ends));
-      let F = 1;
-      for (const f of feats) for (let t = 0; t < f.n; t++) F = Math.max(F, f.offsets[t + 1] - f.offsets[t]);
-      const b1 = new Int32Array(n * F);
-      const b2 = new Int32Array(n * F);
-      const fp = new Int32Array(n * F);
-      let row = 0;
-      for (const f of feats) {
-        for (let t = 0; t < f.n; t++, row++) {
-          let o = row * F;
-          for (let k = f.offsets[t]; k < f.offsets[t + 1]; k++, o++) {
-            const a = f.hA[k];
-            const b = f.hB[k];
-            b1[o] = b % this.numBuckets;
-            b2[o] = bucket2Of(a, b) % this.numBuckets;
-            fp[o] = fingerprintOf(a);
-          }
-        }
-      }
-      const E = n > 0 ? await this.session.emissions(b1, b2, fp, n, F) : new Float32Array(0);
-      const L = this.labels.size;
-      let base = 0;
-      for (const s of batch) {
-        const len = s.starts.length;
-        emissions.push(E.subarray(base * L, (base + len) * L));
-        base += len;
-      }
-      i = j;
-    }
-    // emissions are n × L per token (4 bytes each): bounded by the 128,000-character document limit
+    // scores per token text are cached across documents (bounded); long documents are scored in bounded steps
+    const emissions = await this.emissions.document(seqs);
     return decodeDocument(this.labels, this.chain, this.lattice, seqs, emissions, this.consistency, this.known);
   }
 

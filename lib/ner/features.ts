@@ -46,6 +46,21 @@ export interface SequenceFeatures {
   hB: Uint32Array;
 }
 
+/**
+ * A token's features sorted by the token that receives them: bag d (d in −radius..radius) holds what the token at
+ * position k − d gets from this one at k, so token k's features are the union over d of bag d of the token at k + d
+ * (the edge pseudo-token beyond the sequence ends), plus its gazetteer features. Bag d is hA/hB[ends[d + radius − 1],
+ * ends[d + radius]), from 0 for the first.
+ */
+export interface FeatureBags {
+  radius: number;
+  ends: Int32Array;
+  hA: Uint32Array;
+  hB: Uint32Array;
+  /** The token's lower-cased text hash (what the gazetteer matches); 0 for the edge. */
+  lower: number;
+}
+
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
 const T = {
   BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BOS: 82, EOS: 83,
@@ -90,6 +105,104 @@ function shapeCode(c: number): number {
   return c;
 }
 
+/** Writes the base values of token text[s, e) into `info` at index k. */
+function baseValues(text: string, s: number, e: number, info: TokenInfo, k: number): void {
+  let hl = SEED_LOWER, hs = SEED_SHAPE, hsl = SEED_SHAPEL;
+  let prevShape = -1, longCount = 0;
+  let upper = 0, lowerN = 0, digit = 0, other = 0, flags = 0;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    hl ^= lowerCode(c);
+    hl = Math.imul(hl, 0x01000193);
+    const sc = shapeCode(c);
+    if (sc !== prevShape) {
+      hs ^= sc;
+      hs = Math.imul(hs, 0x01000193);
+      prevShape = sc;
+    }
+    if (longCount < 8) {
+      hsl ^= sc;
+      hsl = Math.imul(hsl, 0x01000193);
+      longCount++;
+    }
+    if (sc === 88) upper++;
+    else if (sc === 120) lowerN++;
+    else if (sc === 100) digit++;
+    else if (sc !== 97) {
+      other++;
+      if (c === 45) flags |= FLAG_HYPHEN;
+      else if (c === 47) flags |= FLAG_SLASH;
+      else if (c === 46) flags |= FLAG_DOT;
+    }
+    if (c >= 128) flags |= FLAG_NONASCII;
+  }
+  const letters = upper + lowerN;
+  if (upper > 0 && lowerN === 0) flags |= FLAG_UPPER;
+  if (shapeCode(text.charCodeAt(s)) === 88 && upper === 1 && lowerN > 0) flags |= FLAG_TITLE;
+  if (upper > 1 && lowerN > 0) flags |= FLAG_MIXED;
+  if (digit > 0 && digit === e - s) flags |= FLAG_DIGIT;
+  if (digit > 0) flags |= FLAG_HASDIGIT;
+  if (digit > 0 && letters > 0) flags |= FLAG_ALPHANUM;
+  if (other > 0 && letters === 0 && digit === 0) flags |= FLAG_PUNCT;
+  info.lower[k] = fmix(hl);
+  info.shape[k] = fmix(hs);
+  info.shapeLong[k] = fmix(hsl ^ Math.min(e - s, 12));
+  info.flags[k] = flags;
+  info.len[k] = Math.min(e - s, 10);
+  let h3 = 0x3c6ef372;
+  for (let i = Math.max(s, e - 3); i < e; i++) {
+    h3 ^= lowerCode(text.charCodeAt(i));
+    h3 = Math.imul(h3, 0x01000193);
+  }
+  info.suf3[k] = fmix(h3);
+}
+
+/** Prefixes, suffixes and character n-grams of token text[s, e), over lower-cased code units. */
+function affixFeatures(text: string, s: number, e: number, st: FeatureSettings, emit: (template: number, value: number) => void): void {
+  let hp = 0x9747b28c;
+  for (let i = 0; i < st.affixes && s + i < e; i++) {
+    hp ^= lowerCode(text.charCodeAt(s + i));
+    hp = Math.imul(hp, 0x01000193);
+    emit(T.PRE + i, fmix(hp));
+  }
+  let hs = 0x85ebca6b;
+  for (let i = 0; i < st.affixes && e - 1 - i >= s; i++) {
+    hs ^= lowerCode(text.charCodeAt(e - 1 - i));
+    hs = Math.imul(hs, 0x01000193);
+    emit(T.SUF + i, fmix(hs));
+  }
+  if (st.charNgram > 0 && e - s > st.charNgram - 2) {
+    // n-grams of "^word$"; at most 40 of them
+    const len = e - s + 2;
+    const g = st.charNgram;
+    let count = 0;
+    for (let a = 0; a + g <= len && count < 40; a++, count++) {
+      let h = 0xcc9e2d51;
+      for (let i = a; i < a + g; i++) {
+        const c = i === 0 ? 94 : i === len - 1 ? 36 : lowerCode(text.charCodeAt(s + i - 1));
+        h ^= c;
+        h = Math.imul(h, 0x01000193);
+      }
+      emit(T.NG, fmix(h));
+    }
+  }
+}
+
+/** Cluster features token k gets from the token at k + d (|d| <= 1) whose cluster path is `c` (−1: unknown word). */
+function clusterFeatures(
+  table: ClusterTable, c: number, d: number, base: number, shift: number, prefixes: number[],
+  emit: (template: number, value: number) => void,
+): void {
+  if (c < 0) {
+    if (d === 0) emit(base, 0xffffffff);
+    return;
+  }
+  for (let q = 0; q < prefixes.length; q++) {
+    const bitsUsed = Math.min(prefixes[q], table.bits);
+    emit(base + 10 * (d + shift) + q, (c >>> (table.bits - bitsUsed)) + 1);
+  }
+}
+
 /** Hash of the lower-cased token text text[s, e). */
 export function lowerHash(text: string, s: number, e: number): number {
   let h = SEED_LOWER;
@@ -102,6 +215,9 @@ export function lowerHash(text: string, s: number, e: number): number {
 
 /** Extracts features for token sequences of one text. */
 export class FeatureExtractor {
+  /** Scratch base values of one token, for `tokenBags`. */
+  private one?: TokenInfo;
+
   constructor(
     readonly settings: FeatureSettings,
     private readonly clusters?: ClusterTable,
@@ -116,58 +232,7 @@ export class FeatureExtractor {
       lower: new Uint32Array(n), shape: new Uint32Array(n), shapeLong: new Uint32Array(n),
       flags: new Uint32Array(n), len: new Uint32Array(n), suf3: new Uint32Array(n),
     };
-    for (let k = 0; k < n; k++) {
-      const s = starts[from + k];
-      const e = ends[from + k];
-      let hl = SEED_LOWER, hs = SEED_SHAPE, hsl = SEED_SHAPEL;
-      let prevShape = -1, longCount = 0;
-      let upper = 0, lowerN = 0, digit = 0, other = 0, flags = 0;
-      for (let i = s; i < e; i++) {
-        const c = text.charCodeAt(i);
-        hl ^= lowerCode(c);
-        hl = Math.imul(hl, 0x01000193);
-        const sc = shapeCode(c);
-        if (sc !== prevShape) {
-          hs ^= sc;
-          hs = Math.imul(hs, 0x01000193);
-          prevShape = sc;
-        }
-        if (longCount < 8) {
-          hsl ^= sc;
-          hsl = Math.imul(hsl, 0x01000193);
-          longCount++;
-        }
-        if (sc === 88) upper++;
-        else if (sc === 120) lowerN++;
-        else if (sc === 100) digit++;
-        else if (sc !== 97) {
-          other++;
-          if (c === 45) flags |= FLAG_HYPHEN;
-          else if (c === 47) flags |= FLAG_SLASH;
-          else if (c === 46) flags |= FLAG_DOT;
-        }
-        if (c >= 128) flags |= FLAG_NONASCII;
-      }
-      const letters = upper + lowerN;
-      if (upper > 0 && lowerN === 0) flags |= FLAG_UPPER;
-      if (shapeCode(text.charCodeAt(s)) === 88 && upper === 1 && lowerN > 0) flags |= FLAG_TITLE;
-      if (upper > 1 && lowerN > 0) flags |= FLAG_MIXED;
-      if (digit > 0 && digit === e - s) flags |= FLAG_DIGIT;
-      if (digit > 0) flags |= FLAG_HASDIGIT;
-      if (digit > 0 && letters > 0) flags |= FLAG_ALPHANUM;
-      if (other > 0 && letters === 0 && digit === 0) flags |= FLAG_PUNCT;
-      info.lower[k] = fmix(hl);
-      info.shape[k] = fmix(hs);
-      info.shapeLong[k] = fmix(hsl ^ Math.min(e - s, 12));
-      info.flags[k] = flags;
-      info.len[k] = Math.min(e - s, 10);
-      let h3 = 0x3c6ef372;
-      for (let i = Math.max(s, e - 3); i < e; i++) {
-        h3 ^= lowerCode(text.charCodeAt(i));
-        h3 = Math.imul(h3, 0x01000193);
-      }
-      info.suf3[k] = fmix(h3);
-    }
+    for (let k = 0; k < n; k++) baseValues(text, starts[from + k], ends[from + k], info, k);
     return info;
   }
 
@@ -211,34 +276,7 @@ export class FeatureExtractor {
       emit(T.LEN, info.len[k]);
       const f = info.flags[k];
       for (let b = 0; b < 11; b++) if (f & (1 << b)) emit(T.FLAG, b);
-      // prefixes and suffixes over lower-cased code units
-      let hp = 0x9747b28c;
-      for (let i = 0; i < st.affixes && s + i < e; i++) {
-        hp ^= lowerCode(text.charCodeAt(s + i));
-        hp = Math.imul(hp, 0x01000193);
-        emit(T.PRE + i, fmix(hp));
-      }
-      let hs = 0x85ebca6b;
-      for (let i = 0; i < st.affixes && e - 1 - i >= s; i++) {
-        hs ^= lowerCode(text.charCodeAt(e - 1 - i));
-        hs = Math.imul(hs, 0x01000193);
-        emit(T.SUF + i, fmix(hs));
-      }
-      if (st.charNgram > 0 && e - s > st.charNgram - 2) {
-        // n-grams of "^word$"; at most 40 of them
-        const len = e - s + 2;
-        const g = st.charNgram;
-        let count = 0;
-        for (let a = 0; a + g <= len && count < 40; a++, count++) {
-          let h = 0xcc9e2d51;
-          for (let i = a; i < a + g; i++) {
-            const c = i === 0 ? 94 : i === len - 1 ? 36 : lowerCode(text.charCodeAt(s + i - 1));
-            h ^= c;
-            h = Math.imul(h, 0x01000193);
-          }
-          emit(T.NG, fmix(h));
-        }
-      }
+      affixFeatures(text, s, e, st, emit);
       for (let d = -st.window; d <= st.window; d++) {
         if (d === 0) continue;
         const j = k + d;
@@ -262,16 +300,7 @@ export class FeatureExtractor {
       const clusters = (table: ClusterTable, of: Int32Array, base: number, shift: number) => {
         for (let d = -1; d <= 1; d++) {
           const j = k + d;
-          if (j < 0 || j >= n) continue;
-          const c = of[j];
-          if (c < 0) {
-            if (d === 0) emit(base, 0xffffffff);
-            continue;
-          }
-          for (let q = 0; q < st.clusterPrefixes.length; q++) {
-            const bitsUsed = Math.min(st.clusterPrefixes[q], table.bits);
-            emit(base + 10 * (d + shift) + q, (c >>> (table.bits - bitsUsed)) + 1);
-          }
+          if (j >= 0 && j < n) clusterFeatures(table, of[j], d, base, shift, st.clusterPrefixes, emit);
         }
       };
       if (cl) clusters(cl, clusterOf, T.CL, 2);
@@ -286,8 +315,132 @@ export class FeatureExtractor {
     return { n, offsets, hA: hA.subarray(0, p), hB: hB.subarray(0, p) };
   }
 
+  /** Whether gazetteer features exist (see `gazetteerFeatures`). */
+  get hasGazetteer(): boolean {
+    return !!this.gazetteer && this.gazetteer.byFirst.size > 0;
+  }
+
+  /** How far (in tokens) a token's features reach: the context window, and ±1 for clusters and the sequence edges. */
+  get radius(): number {
+    return Math.max(this.settings.window, 1);
+  }
+
+  /** Buffers for `tokenBags` and `edgeBags`, reusable across calls. */
+  newBags(): FeatureBags {
+    const st = this.settings;
+    const R = this.radius;
+    const perTable = st.clusterPrefixes.length * 3 + 1;
+    const max = 16 + 2 * st.affixes + (st.charNgram > 0 ? 40 : 0) + 12 * R + 2 + (this.clusters ? perTable : 0) + (this.pretrained ? perTable : 0);
+    return { radius: R, ends: new Int32Array(2 * R + 1), hA: new Uint32Array(max), hB: new Uint32Array(max), lower: 0 };
+  }
+
+  /**
+   * The bags (see `FeatureBags`) of token text[s, e): the same features `extract` gives its neighbours, a function
+   * of the token's text alone, so a caller can score each distinct token text once.
+   */
+  tokenBags(text: string, s: number, e: number, out: FeatureBags): void {
+    const st = this.settings;
+    const R = out.radius;
+    const info = (this.one ??= {
+      lower: new Uint32Array(1), shape: new Uint32Array(1), shapeLong: new Uint32Array(1),
+      flags: new Uint32Array(1), len: new Uint32Array(1), suf3: new Uint32Array(1),
+    });
+    baseValues(text, s, e, info, 0);
+    const lower = info.lower[0];
+    const f = info.flags[0];
+    const { hA, hB } = out;
+    let p = 0;
+    const emit = (template: number, value: number) => {
+      hA[p] = combineA(template, value);
+      hB[p] = combineB(template, value);
+      p++;
+    };
+    // `| 0` as extract's Int32Array store does
+    const pretrained = this.pretrained ? this.pretrained.lookup(lower) | 0 : -1;
+    const own = this.clusters && pretrained < 0 ? this.clusters.lookup(lower) | 0 : -1;
+    for (let d = -R; d <= R; d++) {
+      const off = d + 4;
+      if (d === 0) {
+        emit(T.BIAS, 0);
+        emit(T.W, lower);
+        emit(T.SHAPE, info.shape[0]);
+        emit(T.SHAPEL, info.shapeLong[0]);
+        emit(T.LEN, info.len[0]);
+        for (let b = 0; b < 11; b++) if (f & (1 << b)) emit(T.FLAG, b);
+        affixFeatures(text, s, e, st, emit);
+      } else if (d >= -st.window && d <= st.window) {
+        emit(T.W + off, lower);
+        emit(T.SHAPE + off, info.shape[0]);
+        if (d === -1 || d === 1) {
+          emit(T.SUF3 + off, info.suf3[0]);
+          if (f & FLAG_TITLE) emit(T.FLAG + off, 1);
+          if (f & FLAG_UPPER) emit(T.FLAG + off, 0);
+        }
+      }
+      if (d >= -1 && d <= 1) {
+        if (this.clusters) clusterFeatures(this.clusters, own, d, T.CL, 2, st.clusterPrefixes, emit);
+        if (this.pretrained) clusterFeatures(this.pretrained, pretrained, d, T.CLG, 3, st.clusterPrefixes, emit);
+      }
+      out.ends[d + R] = p;
+    }
+    out.lower = lower;
+  }
+
+  /** The bags of the edge pseudo-token: bag d < 0 for the start of a sequence, d > 0 for its end. */
+  edgeBags(out: FeatureBags): void {
+    const st = this.settings;
+    const R = out.radius;
+    let p = 0;
+    const emit = (template: number, value: number) => {
+      out.hA[p] = combineA(template, value);
+      out.hB[p] = combineB(template, value);
+      p++;
+    };
+    for (let d = -R; d <= R; d++) {
+      if (d !== 0 && d >= -st.window && d <= st.window) emit(T.W + d + 4, d < 0 ? 1 : 2);
+      if (d === -1) emit(T.BOS, 0);
+      if (d === 1) emit(T.EOS, 0);
+      out.ends[d + R] = p;
+    }
+    out.lower = 0;
+  }
+
+  /**
+   * The gazetteer features of a sequence's tokens, given their lower-cased hashes (see `FeatureBags.lower`): the
+   * only features that depend on several tokens. Undefined when no entry matches.
+   */
+  gazetteerFeatures(lower: ArrayLike<number>, n: number): SequenceFeatures | undefined {
+    const gz = this.gazetteer;
+    if (!gz || gz.byFirst.size === 0) return undefined;
+    let candidate = false;
+    for (let k = 0; k < n && !candidate; k++) candidate = gz.byFirst.has(lower[k]);
+    if (!candidate) return undefined;
+    const tags = this.gazetteerTags(lower, n)!;
+    let total = 0;
+    for (const g of tags) total += 2 * g.length;
+    if (total === 0) return undefined;
+    const offsets = new Int32Array(n + 1);
+    const hA = new Uint32Array(total);
+    const hB = new Uint32Array(total);
+    let p = 0;
+    for (let k = 0; k < n; k++) {
+      offsets[k] = p;
+      for (const tag of tags[k]) {
+        hA[p] = combineA(T.GAZ, tag);
+        hB[p++] = combineB(T.GAZ, tag);
+      }
+      for (const tag of tags[k]) {
+        const v = fmix(tag ^ lower[k]);
+        hA[p] = combineA(T.GAZW, v);
+        hB[p++] = combineB(T.GAZW, v);
+      }
+    }
+    offsets[n] = p;
+    return { n, offsets, hA, hB };
+  }
+
   /** Per token, the gazetteer position tags (category*4 + B/I/L/U) of the longest matches covering it. */
-  private gazetteerTags(lower: Uint32Array, n: number): number[][] | undefined {
+  private gazetteerTags(lower: ArrayLike<number>, n: number): number[][] | undefined {
     const gz = this.gazetteer;
     if (!gz || gz.byFirst.size === 0) return undefined;
     const out: number[][] = Array.from({ length: n }, () => []);

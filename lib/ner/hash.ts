@@ -29,3 +29,13 @@ export function combineA(template: number, value: number): number {
 export function combineB(template: number, value: number): number {
   return fmix((Math.imul(template ^ 0x5bd1e995, 0x27d4eb2f) + Math.imul(value, 0x165667b1)) >>> 0);
 }
+
+/** Second bucket of a feature (hA, hB) for 2-choice hashing; the first is hB modulo the table size. */
+export function bucket2Of(a: number, b: number): number {
+  return fmix((b ^ Math.imul(a, 0x2545f491)) >>> 0);
+}
+
+/** The fingerprint a feature's row is stored under (never 0, which marks an empty bucket). */
+export function fingerprintOf(a: number): number {
+  return (a | 0) || 1;
+}

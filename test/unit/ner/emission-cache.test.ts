@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ENGINE, exportModel, fitDocuments, type FittedDocuments } from '../../../lib/ner/engine.js';
+import { EmissionCache } from '../../../lib/ner/emission-cache.js';
+import type { FeatureExtractor } from '../../../lib/ner/features.js';
+import { bucket2Of, fingerprintOf } from '../../../lib/ner/hash.js';
+import { inMemoryEmissions } from '../../../lib/ner/model.js';
+import { EmissionSession } from '../../../lib/ner/onnx/session.js';
+import { prepareText, type Sequence } from '../../../lib/ner/prepare.js';
+import { prng } from '../../../lib/ner/crf.js';
+import type { LabelledDocument } from '../../../lib/ner/types.js';
+
+const CCY = ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'AUD'];
+const TICKERS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA', 'NVDA'];
+const TEMPLATES: Array<(p: string, t: string) => [string, Array<[string, string]>]> = [
+  (p, t) => [`Traders sold ${p} after the announcement, while ${t} shares rose.`, [[p, 'CurrencyPair'], [t, 'Ticker']]],
+  (p, t) => [`The ${p} pair fell 0.4% and ${t} closed higher at the New York Stock Exchange.`, [[p, 'CurrencyPair'], [t, 'Ticker']]],
+  (_p, t) => [`Shares of ${t} gained 2% in early trading.`, [[t, 'Ticker']]],
+];
+
+function makeDocs(n: number, seed: number): LabelledDocument[] {
+  const r = prng(seed);
+  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+  return Array.from({ length: n }, (_, d) => {
+    let text = '';
+    const spans: LabelledDocument['spans'] = [];
+    for (let s = 0; s < 4; s++) {
+      const [sentence, ents] = pick(TEMPLATES)(`${pick(CCY)}/${pick(CCY)}`, pick(TICKERS));
+      for (const [surface, category] of ents) spans.push({ offset: text.length + sentence.indexOf(surface), length: surface.length, category });
+      text += sentence + '\n';
+    }
+    return { id: `d${d}.txt`, text, spans };
+  });
+}
+
+/** Random words, so a document can hold more distinct token texts than a cache keeps. */
+function randomWords(count: number, seed: number): string[] {
+  const r = prng(seed);
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-';
+  return Array.from({ length: count }, () => Array.from({ length: 3 + Math.floor(r() * 8) }, () => letters[Math.floor(r() * letters.length)]).join(''));
+}
+
+/** The scores without the cache: every token's features extracted and scored on their own (the former path). */
+async function uncached(session: EmissionSession, x: FeatureExtractor, numBuckets: number, s: Sequence): Promise<Float32Array> {
+  const f = x.extract(s.text, s.starts, s.ends);
+  let F = 1;
+  for (let t = 0; t < f.n; t++) F = Math.max(F, f.offsets[t + 1] - f.offsets[t]);
+  const b1 = new Int32Array(f.n * F);
+  const b2 = new Int32Array(f.n * F);
+  const fp = new Int32Array(f.n * F);
+  for (let t = 0; t < f.n; t++)
+    for (let i = f.offsets[t], o = t * F; i < f.offsets[t + 1]; i++, o++) {
+      b1[o] = f.hB[i] % numBuckets;
+      b2[o] = bucket2Of(f.hA[i], f.hB[i]) % numBuckets;
+      fp[o] = fingerprintOf(f.hA[i]);
+    }
+  return session.emissions(b1, b2, fp, f.n, F);
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  expect(worst).toBeLessThan(tolerance);
+}
+
+describe('emission cache', () => {
+  let fitted: FittedDocuments;
+  let session: EmissionSession;
+  let numBuckets: number;
+  let x: FeatureExtractor;
+
+  beforeAll(async () => {
+    const unlabelled = makeDocs(40, 2).map((d) => d.text);
+    fitted = fitDocuments(
+      makeDocs(25, 1),
+      {
+        categories: ['CurrencyPair', 'Ticker', 'Exchange'],
+        seed: 1,
+        unlabelledTexts: unlabelled,
+        gazetteer: [{ text: 'New York Stock Exchange', category: 'Exchange' }, { text: 'NVDA', category: 'Ticker' }, { text: 'York', category: 'Exchange' }],
+      },
+      { ...DEFAULT_ENGINE, learnedClusters: true },
+    );
+    session = await EmissionSession.create(exportModel(fitted));
+    numBuckets = Number(session.metadata['cner.numBuckets']);
+    x = fitted.model.extractor;
+  });
+  afterAll(() => session.release());
+
+  /** Checks every sequence of `text` against the uncached ONNX scores and the in-memory model's. */
+  async function check(cache: EmissionCache, text: string) {
+    const seqs = prepareText(text);
+    const got = await cache.document(seqs);
+    expect(got.length).toBe(seqs.length);
+    for (let i = 0; i < seqs.length; i++) {
+      expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
+      expectClose(got[i], inMemoryEmissions(fitted.model, seqs[i]), 1e-4);
+    }
+    return seqs;
+  }
+
+  it('gives the scores of the uncached path: gazetteer matches, sequence edges, one-token sequences, repeats', async () => {
+    expect(x.hasGazetteer).toBe(true);
+    const cache = new EmissionCache(session, x, numBuckets, fitted.model.labels.size);
+    const text = 'NVDA\nShares of NVDA rose at the New York Stock Exchange ; new york stock exchange .\nYork\n\nEUR/USD fell.\nOK';
+    const seqs = await check(cache, text);
+    expect(seqs.filter((s) => s.starts.length === 1).length).toBe(3);
+    // the second time every text comes from the cache, the gazetteer matches are scored again
+    await check(cache, text);
+    for (const d of makeDocs(5, 9)) await check(cache, d.text);
+  });
+
+  it('stays within its bound on a document with more distinct texts than it keeps, and stays exact', async () => {
+    const settings = { maxBytes: 1, chunkTokens: 300 };
+    const cache = new EmissionCache(session, x, numBuckets, fitted.model.labels.size, settings);
+    // the bound: the floor of a step's texts (max(chunk, longest sequence) + the edge), whatever maxBytes says
+    const L = fitted.model.labels.size;
+    expect(cache.capacityBytes).toBe(302 * 5 * L * 4);
+    const words = randomWords(1500, 4);
+    const r = prng(5);
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) lines.push(Array.from({ length: 1 + Math.floor(r() * 12) }, () => words[Math.floor(r() * words.length)]).join(' ') + ' NVDA .');
+    const text = lines.join('\n');
+    expect(text.length).toBeLessThan(128_000);
+    await check(cache, text);
+    expect(cache.entries).toBe(301); // full: 1500 distinct words went through it
+    await check(cache, text);
+  });
+
+  it('serves concurrent documents the same scores as one at a time', async () => {
+    const texts = makeDocs(6, 11).map((d) => d.text);
+    const one = new EmissionCache(session, x, numBuckets, fitted.model.labels.size);
+    const sequential: Float32Array[][] = [];
+    for (const t of texts) sequential.push(await one.document(prepareText(t)));
+    const shared = new EmissionCache(session, x, numBuckets, fitted.model.labels.size, { maxBytes: 1, chunkTokens: 200 });
+    const concurrent = await Promise.all(texts.map((t) => shared.document(prepareText(t))));
+    concurrent.forEach((doc, i) => doc.forEach((e, s) => expectClose(e, sequential[i][s], 1e-6)));
+  });
+
+  it('keeps no unscored text after a failed ONNX call', async () => {
+    let fail = true;
+    const flaky = {
+      emissions: (...args: Parameters<EmissionSession['emissions']>) => {
+        if (fail) return Promise.reject(new Error('ORT failed'));
+        return session.emissions(...args);
+      },
+    } as unknown as EmissionSession;
+    const cache = new EmissionCache(flaky, x, numBuckets, fitted.model.labels.size);
+    const text = makeDocs(1, 12)[0].text;
+    await expect(cache.document(prepareText(text))).rejects.toThrow(/ORT failed/);
+    fail = false;
+    const seqs = prepareText(text);
+    const got = await cache.document(seqs);
+    for (let i = 0; i < seqs.length; i++) expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { buildGazetteer, DEFAULT_FEATURES, FeatureExtractor, lowerHash, type FeatureSettings } from '../../../lib/ner/features.js';
+import { encodeLexicon, decodeLexicon, englishLexicon } from '../../../lib/ner/lexicon.js';
+import { prepareText } from '../../../lib/ner/prepare.js';
+
+const h = (w: string) => lowerHash(w, 0, w.length);
+
+const TEXT = [
+  'Marie Curie won the Nobel Prize in Physics in 1903 , with Pierre Curie .',
+  'X',
+  'Hi !',
+  'The CRISPR-Cas9 system (see Fig. 3b) cuts DNA at 20-nt sites; e.g. EcoRI/HindIII.',
+  'Ünïcödé wörds ÄÖÜ naïve café — 東京大学 and ＡＢＣ ۱۲۳ digits.',
+  'QQQX and qqqx and Qqqx: the same lower-cased word, three shapes.',
+  'New York Stock Exchange listed NVDA ; new york stock exchange again .',
+].join('\n');
+
+/** Each token's features as sorted "hA:hB" keys. */
+function multisets(f: { n: number; offsets: Int32Array; hA: Uint32Array; hB: Uint32Array }): string[][] {
+  const out: string[][] = [];
+  for (let t = 0; t < f.n; t++) {
+    const keys: string[] = [];
+    for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) keys.push(`${f.hA[i]}:${f.hB[i]}`);
+    out.push(keys.sort());
+  }
+  return out;
+}
+
+/** The same multisets, built from each window token's bags (edge bags beyond the ends) plus gazetteer features. */
+function fromBags(x: FeatureExtractor, text: string, starts: number[], ends: number[]): string[][] {
+  const n = starts.length;
+  const bags = starts.map((s, k) => {
+    const b = x.newBags();
+    x.tokenBags(text, s, ends[k], b);
+    return b;
+  });
+  const edge = x.newBags();
+  x.edgeBags(edge);
+  const gaz = x.gazetteerFeatures(bags.map((b) => b.lower), n);
+  const R = x.radius;
+  const out: string[][] = [];
+  for (let k = 0; k < n; k++) {
+    const keys: string[] = [];
+    for (let d = -R; d <= R; d++) {
+      const b = k + d < 0 || k + d >= n ? edge : bags[k + d];
+      for (let i = d === -R ? 0 : b.ends[d + R - 1]; i < b.ends[d + R]; i++) keys.push(`${b.hA[i]}:${b.hB[i]}`);
+    }
+    if (gaz) for (let i = gaz.offsets[k]; i < gaz.offsets[k + 1]; i++) keys.push(`${gaz.hA[i]}:${gaz.hB[i]}`);
+    out.push(keys.sort());
+  }
+  return out;
+}
+
+describe('token bags', () => {
+  const own = decodeLexicon(encodeLexicon(16, [[h('qqqx'), 0x1234], [h('crispr-cas9'), 0xfff0], [h('ecori/hindiii'), 7]]));
+  const gazetteer = buildGazetteer([
+    { hashes: ['new', 'york', 'stock', 'exchange'].map(h), category: 0 },
+    { hashes: ['new', 'york'].map(h), category: 1 },
+    { hashes: ['york'].map(h), category: 1 },
+    { hashes: [h('nvda')], category: 2 },
+    { hashes: ['marie', 'curie'].map(h), category: 3 },
+  ]);
+  const variants: Array<[string, FeatureSettings, boolean]> = [
+    ['default settings, both cluster tables and a gazetteer', DEFAULT_FEATURES, true],
+    ['window 1, character n-grams, no clusters', { ...DEFAULT_FEATURES, window: 1, charNgram: 3, clusterPrefixes: [] }, false],
+    ['window 0', { ...DEFAULT_FEATURES, window: 0, affixes: 2 }, true],
+    ['window 3', { ...DEFAULT_FEATURES, window: 3 }, false],
+  ];
+
+  it.each(variants)('give each token exactly the features extract gives it (%s)', (_name, settings, aux) => {
+    const x = aux ? new FeatureExtractor(settings, own, gazetteer, englishLexicon().lexicon) : new FeatureExtractor(settings);
+    const seqs = prepareText(TEXT);
+    expect(seqs.some((s) => s.starts.length === 1)).toBe(true);
+    let gazetteerTokens = 0;
+    for (const s of seqs) {
+      const expected = multisets(x.extract(s.text, s.starts, s.ends));
+      expect(fromBags(x, s.text, s.starts, s.ends)).toEqual(expected);
+      const g = x.gazetteerFeatures(s.starts.map((st, k) => lowerHash(s.text, st, s.ends[k])), s.starts.length);
+      if (g) for (let k = 0; k < g.n; k++) if (g.offsets[k + 1] > g.offsets[k]) gazetteerTokens++;
+    }
+    // the gazetteer did match (both case variants of "new york stock exchange", NVDA, Marie Curie)
+    expect(gazetteerTokens).toBe(aux ? 11 : 0);
+  });
+});
