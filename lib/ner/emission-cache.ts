@@ -7,13 +7,25 @@ import type { EmissionSession } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
 export interface EmissionCacheSettings {
-  /** Bound on the cached scores (4 bytes × labels × window width per token text); the least recently used go first. */
+  /**
+   * Bound on the cached scores (4 bytes × labels per bag, 2 × window + 1 bags per token text); when the next step
+   * could pass it, the cache starts over. At least one step's texts are held, whatever it says.
+   */
   maxBytes: number;
-  /** Tokens scored per step; each step's texts stay cached until it ends, so at least this many texts fit. */
+  /** Tokens scored per step: one step's texts are held at once, whatever maxBytes says. */
   chunkTokens: number;
 }
 
 export const DEFAULT_EMISSION_CACHE: EmissionCacheSettings = { maxBytes: 16 << 20, chunkTokens: 2048 };
+
+/** Scores of documents up to this many floats (256K tokens·labels, 1 MiB) go to one reused buffer. */
+const REUSED_FLOATS = 1 << 18;
+
+/**
+ * Largest ORT call, in looked-up rows: ORT's scratch memory grows to the largest call (≈ rows × labels × 6 bytes),
+ * and in this VM-like world fresh memory costs a page fault per 4 KiB on first touch.
+ */
+const MAX_CALL_CELLS = 8192;
 
 /** Growable Int32Array scratch. */
 class IntBuffer {
@@ -21,188 +33,230 @@ class IntBuffer {
   length = 0;
 
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
+    if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = v;
   }
 
+  /** The buffer, at least n long (contents kept). */
   reserve(n: number): Int32Array {
-    if (this.data.length < n) this.data = new Int32Array(Math.max(n, this.data.length * 2));
+    if (this.data.length < n) this.grow(n);
     return this.data;
+  }
+
+  private grow(n: number): void {
+    const d = new Int32Array(Math.max(n, this.data.length * 2));
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
   }
 }
 
-/** Rows of one ORT call: bags of features as (bucket1, bucket2, fingerprint) slots, and where each result goes. */
-class RowBatch {
-  readonly b1 = new IntBuffer();
-  readonly b2 = new IntBuffer();
-  readonly fp = new IntBuffer();
-  /** Row r's slots are [ends[r − 1], ends[r]). */
-  readonly ends = new IntBuffer();
-  /** Row r's result goes to `target` at `dest[r]`. */
-  readonly dest = new IntBuffer();
-  private readonly in1 = new IntBuffer();
-  private readonly in2 = new IntBuffer();
-  private readonly inFp = new IntBuffer();
+/** One ORT call's scores: rows [first, first + count) of the batch, row first + r at E[r * L]. */
+interface Scored {
+  E: Float32Array;
+  first: number;
+  count: number;
+}
 
-  clear(): void {
-    this.b1.length = this.b2.length = this.fp.length = this.ends.length = this.dest.length = 0;
+/**
+ * Bags of features to score, one ORT row each. With the model's fingerprint table at hand (host lookup) the bags are
+ * kept as their matching weight rows, so a bag nothing matches needs no row; otherwise as (bucket1, bucket2,
+ * fingerprint) slots for `EmissionSession.emissions`.
+ */
+class RowBatch {
+  /** Host lookup: matching rows; else bucket1. */
+  private readonly cells = new IntBuffer();
+  private readonly b2 = new IntBuffer();
+  private readonly fp = new IntBuffer();
+  /** Bag r's cells are [ends[r − 1], ends[r]). */
+  private readonly ends = new IntBuffer();
+  /** Caller's tag of each bag. */
+  readonly dest = new IntBuffer();
+  private readonly input = new IntBuffer();
+  private readonly input2 = new IntBuffer();
+  private readonly inputFp = new IntBuffer();
+
+  constructor(
+    private readonly session: EmissionSession,
+    private readonly table: Int32Array | undefined,
+    private readonly numBuckets: number,
+  ) {}
+
+  get length(): number {
+    return this.ends.length;
   }
 
-  add(hA: Uint32Array, hB: Uint32Array, from: number, to: number, numBuckets: number, dest: number): void {
+  clear(): void {
+    this.cells.length = this.b2.length = this.fp.length = this.ends.length = this.dest.length = 0;
+  }
+
+  /** Adds the bag hA/hB[from, to) tagged `dest`; false (nothing added) when it scores zero for sure. */
+  add(hA: Uint32Array, hB: Uint32Array, from: number, to: number, dest: number): boolean {
+    const nb = this.numBuckets;
+    const t = this.table;
+    const before = this.cells.length;
     for (let i = from; i < to; i++) {
       const a = hA[i];
       const b = hB[i];
-      this.b1.push(b % numBuckets);
-      this.b2.push(bucket2Of(a, b) % numBuckets);
-      this.fp.push(fingerprintOf(a));
+      const b1 = b % nb;
+      const b2 = bucket2Of(a, b) % nb;
+      const want = fingerprintOf(a);
+      if (t) {
+        // the test `matchingRows` does: each candidate bucket whose stored fingerprint matches (bucket2 if distinct)
+        if (t[b1] === want) this.cells.push(b1);
+        if (b2 !== b1 && t[b2] === want) this.cells.push(b2);
+      } else {
+        this.cells.push(b1);
+        this.b2.push(b2);
+        this.fp.push(want);
+      }
     }
-    this.ends.push(this.b1.length);
+    if (this.cells.length === before) return false;
+    this.ends.push(this.cells.length);
     this.dest.push(dest);
+    return true;
   }
 
-  /** Scores the rows with one ORT call and writes row r to target[dest[r], dest[r] + L). */
-  async run(session: EmissionSession, L: number, target: Float32Array): Promise<void> {
-    const m = this.ends.length;
-    if (m === 0) return;
-    let F = 0;
-    for (let r = 0, at = 0; r < m; r++) {
-      F = Math.max(F, this.ends.data[r] - at);
-      at = this.ends.data[r];
+  /** Scores all bags, in ORT calls of at most MAX_CALL_CELLS cells. */
+  async run(): Promise<Scored[]> {
+    const rows = this.ends.length;
+    const ends = this.ends.data;
+    let k = 0;
+    for (let r = 0, at = 0; r < rows; r++) {
+      k = Math.max(k, ends[r] - at);
+      at = ends[r];
     }
-    // the padded inputs reuse their buffers: fresh memory costs a page fault per 4 KiB on first touch
-    const b1 = this.in1.reserve(m * F);
-    const b2 = this.in2.reserve(m * F);
-    const fp = this.inFp.reserve(m * F);
-    // padding: fingerprint 0, bucket 0 (emissions' contract)
-    b1.fill(0, 0, m * F);
-    b2.fill(0, 0, m * F);
-    fp.fill(0, 0, m * F);
-    const s1 = this.b1.data;
-    const s2 = this.b2.data;
-    const sf = this.fp.data;
-    for (let r = 0, at = 0; r < m; r++) {
-      const end = this.ends.data[r];
-      for (let i = at, o = r * F; i < end; i++, o++) {
-        b1[o] = s1[i];
-        b2[o] = s2[i];
-        fp[o] = sf[i];
+    const out: Scored[] = [];
+    const per = Math.max(1, Math.floor(MAX_CALL_CELLS / k));
+    for (let first = 0; first < rows; first += per) {
+      const m = Math.min(per, rows - first);
+      // reused inputs: fresh memory is slow to touch the first time
+      const x = this.input.reserve(m * k);
+      const pad = this.table ? this.table.length - 1 : 0; // the all-zero miss row; graph lookup: bucket 0
+      x.fill(pad, 0, m * k);
+      const x2 = this.table ? x : this.input2.reserve(m * k).fill(0, 0, m * k);
+      const xf = this.table ? x : this.inputFp.reserve(m * k).fill(0, 0, m * k); // padding fingerprint 0
+      const c = this.cells.data;
+      const c2 = this.b2.data;
+      const cf = this.fp.data;
+      for (let r = 0, at = first === 0 ? 0 : ends[first - 1]; r < m; r++) {
+        const end = ends[first + r];
+        for (let i = at, o = r * k; i < end; i++, o++) {
+          x[o] = c[i];
+          if (!this.table) {
+            x2[o] = c2[i];
+            xf[o] = cf[i];
+          }
+        }
+        at = end;
       }
-      at = end;
+      const E = this.table ? await this.session.emissionsForRows(x, m, k) : await this.session.emissions(x, x2, xf, m, k);
+      out.push({ E, first, count: m });
     }
-    const E = await session.emissions(b1, b2, fp, m, F);
-    const dest = this.dest.data;
-    for (let r = 0; r < m; r++) {
-      const o = dest[r];
-      for (let y = 0, i = r * L; y < L; y++, i++) target[o + y] = E[i];
-    }
+    return out;
   }
 }
 
 /**
- * Per loaded model: token text → its bags' emission scores, bounded by `maxBytes`, filled by the model's ORT
- * session. Entry 0 is the edge pseudo-token beyond the sequence ends.
+ * Per loaded model: token text → the scores of its bags, filled by the model's ORT session; the ORT results are
+ * kept as they come (no copy). Entry 0 is the edge pseudo-token beyond the sequence ends.
  */
 export class EmissionCache {
   private readonly L: number;
   private readonly R: number;
-  /** Floats per entry: one score vector per offset −R..R. */
-  private readonly stride: number;
+  /** Bags per entry: offsets −R..R. */
+  private readonly D: number;
   private readonly maxEntries: number;
-  private size = 1;
-  private edgeReady = false;
-  private keys: string[] = [''];
-  private hashes!: Int32Array;
-  private lowers!: Uint32Array;
-  /** The step that last used an entry: entries of the running step are never evicted. */
-  private stamps!: Int32Array;
-  private recent!: Uint8Array;
-  /** Whether an entry is in the table (one whose scoring failed is not, until it is reused). */
-  private live!: Uint8Array;
-  private vectors!: Float32Array;
-  /** Open addressing: entry + 1, 0 empty. */
-  private table!: Int32Array;
-  private mask = 0;
-  private hand = 1;
-  private step = 0;
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private size = 0;
+  private keys: string[] = [];
+  private readonly hashes: Int32Array;
+  private readonly lowers: Uint32Array;
+  /** Per (entry, bag): the block holding its scores (0: the zero vector) and the offset in it. */
+  private readonly rowBlock: Int32Array;
+  private readonly rowAt: Int32Array;
+  private blocks: Float32Array[];
+  private heldBytes = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private reused?: Float32Array;
   private readonly bags: FeatureBags;
   private readonly batches: RowBatch[];
-  private readonly gazBatch = new RowBatch();
-  /** The running step's gazetteer rows: the token (within the step) of each and its scores. */
-  private readonly gazTokens = new IntBuffer();
-  private gazScores = new Float32Array(0);
+  private readonly gazBatch: RowBatch;
   private readonly missing = new IntBuffer();
   private readonly entryOf = new IntBuffer();
+  /** The running step's gazetteer scores (gazBatch.dest: the tokens). */
+  private gazScores: Scored[] = [];
 
   constructor(
-    private readonly session: EmissionSession,
+    session: EmissionSession,
     private readonly extractor: FeatureExtractor,
-    private readonly numBuckets: number,
+    numBuckets: number,
     numLabels: number,
     private readonly settings: EmissionCacheSettings = DEFAULT_EMISSION_CACHE,
   ) {
     this.L = numLabels;
     this.R = extractor.radius;
-    this.stride = (2 * this.R + 1) * numLabels;
-    // a step holds up to max(chunkTokens, the longest sequence) texts, plus the edge
-    this.maxEntries = Math.max(Math.max(settings.chunkTokens, MAX_SEQUENCE_TOKENS) + 2, Math.floor(settings.maxBytes / (4 * this.stride)));
+    this.D = 2 * this.R + 1;
+    // entries, the edge included; a step holds max(chunkTokens, its one sequence) texts, plus the edge
+    this.maxEntries = Math.max(settings.chunkTokens + 1, MAX_SEQUENCE_TOKENS + 1, Math.floor(settings.maxBytes / (4 * this.D * numLabels)));
+    let tableSize = 1024;
+    while (tableSize < this.maxEntries * 2) tableSize *= 2;
+    this.table = new Int32Array(tableSize);
+    this.mask = tableSize - 1;
+    this.hashes = new Int32Array(this.maxEntries);
+    this.lowers = new Uint32Array(this.maxEntries);
+    this.rowBlock = new Int32Array(this.maxEntries * this.D);
+    this.rowAt = new Int32Array(this.maxEntries * this.D);
+    this.blocks = [new Float32Array(numLabels)];
     this.bags = extractor.newBags();
+    const fingerprints = session.lookup === 'host' ? session.fingerprints : undefined;
     // one ORT call per distance |d|: bags at the same distance have similar sizes, so little padding
-    this.batches = Array.from({ length: this.R + 1 }, () => new RowBatch());
+    this.batches = Array.from({ length: this.R + 1 }, () => new RowBatch(session, fingerprints, numBuckets));
+    this.gazBatch = new RowBatch(session, fingerprints, numBuckets);
   }
 
-  /** Token texts held. */
+  /** Token texts held (besides the edge). */
   get entries(): number {
-    return this.size - 1;
+    return Math.max(0, this.size - 1);
   }
 
-  /** Bytes the cache may hold (scores only). */
-  get capacityBytes(): number {
-    return this.maxEntries * this.stride * 4;
+  /** Bytes of scores held. */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
-  /** Emission scores [n × L] of each sequence of one document. Calls run one at a time. */
-  document(seqs: Sequence[]): Promise<Float32Array[]> {
-    const run = this.queue.then(() => this.compute(seqs));
+  /**
+   * Emission scores [n × L] of each sequence of one document, handed to `use` (and valid only until it returns: the
+   * memory is reused). Calls run one at a time.
+   */
+  document<T>(seqs: Sequence[], use: (emissions: Float32Array[]) => T): Promise<T> {
+    const run = this.queue.then(async () => use(await this.compute(seqs)));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private init(): void {
-    const cap = this.maxEntries;
-    let tableSize = 1024;
-    while (tableSize < cap * 2) tableSize *= 2;
-    // allocated whole but filled only as texts arrive (the pages are touched on first write)
-    this.hashes = new Int32Array(cap);
-    this.lowers = new Uint32Array(cap);
-    this.stamps = new Int32Array(cap);
-    this.recent = new Uint8Array(cap);
-    this.live = new Uint8Array(cap);
-    this.vectors = new Float32Array(cap * this.stride);
-    this.table = new Int32Array(tableSize);
-    this.mask = tableSize - 1;
-  }
-
   private async compute(seqs: Sequence[]): Promise<Float32Array[]> {
-    if (!this.vectors) this.init();
     const L = this.L;
     let total = 0;
     for (const s of seqs) {
-      if (s.starts.length > this.maxEntries - 2) throw new RangeError(`EmissionCache: a sequence of ${s.starts.length} tokens exceeds ${this.maxEntries - 2}`);
+      if (s.starts.length >= this.maxEntries) throw new RangeError(`EmissionCache: a sequence of ${s.starts.length} tokens, more than ${this.maxEntries - 1}`);
       total += s.starts.length;
     }
-    const out = new Float32Array(total * L);
+    let out: Float32Array;
+    if (total * L <= REUSED_FLOATS) out = (this.reused ??= new Float32Array(REUSED_FLOATS)).subarray(0, total * L);
+    else out = new Float32Array(total * L);
     const result: Float32Array[] = [];
     let base = 0;
     for (let i = 0; i < seqs.length; ) {
       let j = i;
       let n = 0;
       while (j < seqs.length && (j === i || n + seqs[j].starts.length <= this.settings.chunkTokens)) n += seqs[j++].starts.length;
-      await this.chunk(seqs, i, j, out, base);
+      try {
+        await this.chunk(seqs, i, j, n, out, base);
+      } catch (err) {
+        this.clear(); // entries whose scores did not arrive must not stay findable
+        throw err;
+      }
       for (let k = i; k < j; k++) {
         const len = seqs[k].starts.length;
         result.push(out.subarray(base * L, (base + len) * L));
@@ -213,109 +267,65 @@ export class EmissionCache {
     return result;
   }
 
-  /** Scores sequences [from, to) into out from token `base` on. */
-  private async chunk(seqs: Sequence[], from: number, to: number, out: Float32Array, base: number): Promise<void> {
-    const step = ++this.step;
-    this.stamps[0] = step;
+  /** Forgets every text (the scores' memory goes with them). */
+  private clear(): void {
+    this.table.fill(0);
+    this.keys = [];
+    this.size = 0;
+    this.blocks = [this.blocks[0]];
+    this.heldBytes = 0;
+  }
+
+  /** Scores sequences [from, to) (n tokens) into out from token `base` on. */
+  private async chunk(seqs: Sequence[], from: number, to: number, n: number, out: Float32Array, base: number): Promise<void> {
+    // room for every text of this step and the edge (scores are at most D × L floats per entry)
+    if (this.size + n + 1 > this.maxEntries) this.clear();
     const missing = this.missing;
     missing.length = 0;
-    if (!this.edgeReady) missing.push(0);
+    if (this.size === 0) {
+      this.size = 1;
+      this.keys.push('');
+      missing.push(0);
+    }
     const entryOf = this.entryOf;
-    entryOf.length = 0;
+    const ids = entryOf.reserve(n);
+    let p = 0;
     for (let q = from; q < to; q++) {
       const { text, starts, ends } = seqs[q];
-      for (let k = 0; k < starts.length; k++) entryOf.push(this.entry(text, starts[k], ends[k], step, missing));
+      for (let k = 0; k < starts.length; k++) ids[p++] = this.entry(text, starts[k], ends[k], missing);
     }
-    try {
-      await this.score(seqs, from, to);
-    } catch (err) {
-      // entries without scores must not stay findable
-      for (let m = 0; m < missing.length; m++) if (missing.data[m] > 0) this.remove(missing.data[m]);
-      throw err;
-    }
-    this.edgeReady = true;
+    entryOf.length = n;
+    await this.score(seqs, from, to);
     this.sum(seqs, from, to, out, base);
   }
 
   /** The entry of text[s, e), added (and listed in `missing`) when new. */
-  private entry(text: string, s: number, e: number, step: number, missing: IntBuffer): number {
+  private entry(text: string, s: number, e: number, missing: IntBuffer): number {
     let h = 0x811c9dc5;
     for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
     const len = e - s;
     let slot = h & this.mask;
-    for (;;) {
-      const v = this.table[slot];
-      if (v === 0) break;
+    for (let v = this.table[slot]; v !== 0; v = this.table[slot]) {
       const ent = v - 1;
       if (this.hashes[ent] === h) {
         const key = this.keys[ent];
         let same = key.length === len;
         for (let i = 0; same && i < len; i++) same = key.charCodeAt(i) === text.charCodeAt(s + i);
-        if (same) {
-          this.stamps[ent] = step;
-          this.recent[ent] = 1;
-          return ent;
-        }
+        if (same) return ent;
       }
       slot = (slot + 1) & this.mask;
     }
-    let ent: number;
-    if (this.size < this.maxEntries) ent = this.size++;
-    else {
-      ent = this.evict(step);
-      // the deletion may have freed a slot earlier on this probe sequence: insert at the first free one
-      slot = h & this.mask;
-      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
-    }
+    const ent = this.size++;
     this.table[slot] = ent + 1;
-    this.keys[ent] = text.slice(s, e);
+    this.keys.push(text.slice(s, e));
     this.hashes[ent] = h;
-    this.stamps[ent] = step;
-    this.recent[ent] = 1;
-    this.live[ent] = 1;
     missing.push(ent);
     return ent;
   }
 
-  /** Frees an entry the running step does not use (clock order: recently used entries get a second chance). */
-  private evict(step: number): number {
-    // the running step holds at most maxEntries − 2 texts (see compute), so two rounds always find one
-    for (let tries = 2 * this.size; tries > 0; tries--) {
-      const ent = this.hand;
-      this.hand = this.hand + 1 < this.size ? this.hand + 1 : 1;
-      if (this.stamps[ent] === step) continue;
-      if (this.recent[ent] && this.live[ent]) {
-        this.recent[ent] = 0;
-        continue;
-      }
-      if (this.live[ent]) this.remove(ent);
-      return ent;
-    }
-    throw new Error('EmissionCache: no entry to evict');
-  }
-
-  /** Takes an entry out of the table (backward-shift deletion keeps every probe sequence unbroken). */
-  private remove(ent: number): void {
-    const t = this.table;
-    const mask = this.mask;
-    let i = this.hashes[ent] & mask;
-    while (t[i] !== ent + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; t[j] !== 0; j = (j + 1) & mask) {
-      const home = this.hashes[t[j] - 1] & mask;
-      // t[j] may move to i only if i lies on its probe path home..j
-      if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-        t[i] = t[j];
-        i = j;
-      }
-    }
-    t[i] = 0;
-    this.keys[ent] = '';
-    this.live[ent] = 0;
-  }
-
-  /** Scores the missing entries' bags and the chunk's gazetteer features. */
+  /** Scores the new entries' bags and the step's gazetteer features. */
   private async score(seqs: Sequence[], from: number, to: number): Promise<void> {
-    const { bags, extractor, numBuckets, L, R, stride, vectors } = this;
+    const { bags, extractor, D, R } = this;
     for (const b of this.batches) b.clear();
     const missing = this.missing;
     for (let m = 0; m < missing.length; m++) {
@@ -328,17 +338,30 @@ export class EmissionCache {
       }
       for (let d = -R, at = 0; d <= R; d++) {
         const end = bags.ends[d + R];
-        const dest = ent * stride + (d + R) * L;
-        if (end > at) this.batches[Math.abs(d)].add(bags.hA, bags.hB, at, end, numBuckets, dest);
-        else vectors.fill(0, dest, dest + L);
+        const slot = ent * D + d + R;
+        if (!(end > at && this.batches[Math.abs(d)].add(bags.hA, bags.hB, at, end, slot))) {
+          this.rowBlock[slot] = 0; // the zero vector
+          this.rowAt[slot] = 0;
+        }
         at = end;
       }
     }
-    for (const b of this.batches) await b.run(this.session, L, vectors);
-    // gazetteer matches span tokens: scored per chunk, one row per token with matches
+    for (const batch of this.batches) {
+      for (const { E, first, count } of await batch.run()) {
+        const block = this.blocks.length;
+        this.blocks.push(E);
+        this.heldBytes += E.byteLength;
+        for (let r = 0; r < count; r++) {
+          const slot = batch.dest.data[first + r];
+          this.rowBlock[slot] = block;
+          this.rowAt[slot] = r * this.L;
+        }
+      }
+    }
+    // gazetteer matches span tokens: scored per step, one row per token with matches
     const gaz = this.gazBatch;
     gaz.clear();
-    this.gazTokens.length = 0;
+    this.gazScores = [];
     if (!extractor.hasGazetteer) return;
     let pos = 0;
     for (let q = from; q < to; q++) {
@@ -346,22 +369,16 @@ export class EmissionCache {
       const lower = new Uint32Array(n);
       for (let k = 0; k < n; k++) lower[k] = this.lowers[this.entryOf.data[pos + k]];
       const f = extractor.gazetteerFeatures(lower, n);
-      if (f)
-        for (let k = 0; k < n; k++) {
-          if (f.offsets[k + 1] === f.offsets[k]) continue;
-          gaz.add(f.hA, f.hB, f.offsets[k], f.offsets[k + 1], numBuckets, this.gazTokens.length * L);
-          this.gazTokens.push(pos + k);
-        }
+      if (f) for (let k = 0; k < n; k++) if (f.offsets[k + 1] > f.offsets[k]) gaz.add(f.hA, f.hB, f.offsets[k], f.offsets[k + 1], pos + k);
       pos += n;
     }
-    if (this.gazScores.length < this.gazTokens.length * L) this.gazScores = new Float32Array(this.gazTokens.length * L);
-    await gaz.run(this.session, L, this.gazScores);
+    this.gazScores = await gaz.run();
   }
 
-  /** Adds each token's window of cached vectors (and its gazetteer scores) into out. */
+  /** Writes each token's sum of its window's bag scores (and its gazetteer scores) into out. */
   private sum(seqs: Sequence[], from: number, to: number, out: Float32Array, base: number): void {
-    const { L, R, stride, vectors } = this;
-    const entryOf = this.entryOf.data;
+    const { L, R, D, blocks, rowBlock, rowAt } = this;
+    const ids = this.entryOf.data;
     let pos = 0;
     for (let q = from; q < to; q++) {
       const n = seqs[q].starts.length;
@@ -369,28 +386,35 @@ export class EmissionCache {
         const o = (base + pos + k) * L;
         if (R === 2) {
           // the default window, unrolled: one write per score
-          const a = (k >= 2 ? entryOf[pos + k - 2] * stride : 0);
-          const b = (k >= 1 ? entryOf[pos + k - 1] * stride : 0) + L;
-          const c = entryOf[pos + k] * stride + 2 * L;
-          const d = (k + 1 < n ? entryOf[pos + k + 1] * stride : 0) + 3 * L;
-          const e = (k + 2 < n ? entryOf[pos + k + 2] * stride : 0) + 4 * L;
-          for (let y = 0; y < L; y++) out[o + y] = vectors[a + y] + vectors[b + y] + vectors[c + y] + vectors[d + y] + vectors[e + y];
+          const sa = (k >= 2 ? ids[pos + k - 2] * D : 0);
+          const sb = (k >= 1 ? ids[pos + k - 1] * D : 0) + 1;
+          const sc = ids[pos + k] * D + 2;
+          const sd = (k + 1 < n ? ids[pos + k + 1] * D : 0) + 3;
+          const se = (k + 2 < n ? ids[pos + k + 2] * D : 0) + 4;
+          const va = blocks[rowBlock[sa]], a = rowAt[sa];
+          const vb = blocks[rowBlock[sb]], b = rowAt[sb];
+          const vc = blocks[rowBlock[sc]], c = rowAt[sc];
+          const vd = blocks[rowBlock[sd]], d = rowAt[sd];
+          const ve = blocks[rowBlock[se]], e = rowAt[se];
+          for (let y = 0; y < L; y++) out[o + y] = va[a + y] + vb[b + y] + vc[c + y] + vd[d + y] + ve[e + y];
           continue;
         }
         for (let d = -R; d <= R; d++) {
           const j = k + d;
-          const v = (j < 0 || j >= n ? 0 : entryOf[pos + j] * stride) + (d + R) * L;
-          if (d === -R) for (let y = 0; y < L; y++) out[o + y] = vectors[v + y];
-          else for (let y = 0; y < L; y++) out[o + y] += vectors[v + y];
+          const slot = (j < 0 || j >= n ? 0 : ids[pos + j] * D) + d + R;
+          const v = blocks[rowBlock[slot]];
+          const at = rowAt[slot];
+          if (d === -R) for (let y = 0; y < L; y++) out[o + y] = v[at + y];
+          else for (let y = 0; y < L; y++) out[o + y] += v[at + y];
         }
       }
       pos += n;
     }
-    const g = this.gazScores;
-    const tokens = this.gazTokens;
-    for (let r = 0; r < tokens.length; r++) {
-      const o = (base + tokens.data[r]) * L;
-      for (let y = 0; y < L; y++) out[o + y] += g[r * L + y];
-    }
+    const gazTokens = this.gazBatch.dest.data;
+    for (const { E, first, count } of this.gazScores)
+      for (let r = 0; r < count; r++) {
+        const o = (base + gazTokens[first + r]) * L;
+        for (let y = 0; y < L; y++) out[o + y] += E[r * L + y];
+      }
   }
 }

@@ -375,8 +375,9 @@ class OnnxNerModel implements NerModel {
   async predict(text: string): Promise<PredictedEntity[]> {
     const seqs = prepareText(text);
     // scores per token text are cached across documents (bounded); long documents are scored in bounded steps
-    const emissions = await this.emissions.document(seqs);
-    return decodeDocument(this.labels, this.chain, this.lattice, seqs, emissions, this.consistency, this.known);
+    return this.emissions.document(seqs, (emissions) =>
+      decodeDocument(this.labels, this.chain, this.lattice, seqs, emissions, this.consistency, this.known),
+    );
   }
 
   async release(): Promise<void> {

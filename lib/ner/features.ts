@@ -50,15 +50,27 @@ export interface SequenceFeatures {
  * A token's features sorted by the token that receives them: bag d (d in −radius..radius) holds what the token at
  * position k − d gets from this one at k, so token k's features are the union over d of bag d of the token at k + d
  * (the edge pseudo-token beyond the sequence ends), plus its gazetteer features. Bag d is hA/hB[ends[d + radius − 1],
- * ends[d + radius]), from 0 for the first.
+ * ends[d + radius]), from 0 for the first. Filled by `FeatureExtractor.tokenBags`/`edgeBags`, reusable.
  */
-export interface FeatureBags {
-  radius: number;
-  ends: Int32Array;
-  hA: Uint32Array;
-  hB: Uint32Array;
+export class FeatureBags {
+  readonly ends: Int32Array;
+  readonly hA: Uint32Array;
+  readonly hB: Uint32Array;
   /** The token's lower-cased text hash (what the gazetteer matches); 0 for the edge. */
-  lower: number;
+  lower = 0;
+  /** Features written. */
+  size = 0;
+  /** Appends a feature: one closure per object, as a closure per call would cost about as much as the work. */
+  readonly emit = (template: number, value: number): void => {
+    this.hA[this.size] = combineA(template, value);
+    this.hB[this.size++] = combineB(template, value);
+  };
+
+  constructor(readonly radius: number, capacity: number) {
+    this.ends = new Int32Array(2 * radius + 1);
+    this.hA = new Uint32Array(capacity);
+    this.hB = new Uint32Array(capacity);
+  }
 }
 
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
@@ -331,7 +343,7 @@ export class FeatureExtractor {
     const R = this.radius;
     const perTable = st.clusterPrefixes.length * 3 + 1;
     const max = 16 + 2 * st.affixes + (st.charNgram > 0 ? 40 : 0) + 12 * R + 2 + (this.clusters ? perTable : 0) + (this.pretrained ? perTable : 0);
-    return { radius: R, ends: new Int32Array(2 * R + 1), hA: new Uint32Array(max), hB: new Uint32Array(max), lower: 0 };
+    return new FeatureBags(R, max);
   }
 
   /**
@@ -348,13 +360,8 @@ export class FeatureExtractor {
     baseValues(text, s, e, info, 0);
     const lower = info.lower[0];
     const f = info.flags[0];
-    const { hA, hB } = out;
-    let p = 0;
-    const emit = (template: number, value: number) => {
-      hA[p] = combineA(template, value);
-      hB[p] = combineB(template, value);
-      p++;
-    };
+    const emit = out.emit;
+    out.size = 0;
     // `| 0` as extract's Int32Array store does
     const pretrained = this.pretrained ? this.pretrained.lookup(lower) | 0 : -1;
     const own = this.clusters && pretrained < 0 ? this.clusters.lookup(lower) | 0 : -1;
@@ -381,7 +388,7 @@ export class FeatureExtractor {
         if (this.clusters) clusterFeatures(this.clusters, own, d, T.CL, 2, st.clusterPrefixes, emit);
         if (this.pretrained) clusterFeatures(this.pretrained, pretrained, d, T.CLG, 3, st.clusterPrefixes, emit);
       }
-      out.ends[d + R] = p;
+      out.ends[d + R] = out.size;
     }
     out.lower = lower;
   }
@@ -390,17 +397,13 @@ export class FeatureExtractor {
   edgeBags(out: FeatureBags): void {
     const st = this.settings;
     const R = out.radius;
-    let p = 0;
-    const emit = (template: number, value: number) => {
-      out.hA[p] = combineA(template, value);
-      out.hB[p] = combineB(template, value);
-      p++;
-    };
+    const emit = out.emit;
+    out.size = 0;
     for (let d = -R; d <= R; d++) {
       if (d !== 0 && d >= -st.window && d <= st.window) emit(T.W + d + 4, d < 0 ? 1 : 2);
       if (d === -1) emit(T.BOS, 0);
       if (d === 1) emit(T.EOS, 0);
-      out.ends[d + R] = p;
+      out.ends[d + R] = out.size;
     }
     out.lower = 0;
   }

@@ -56,6 +56,9 @@ async function uncached(session: EmissionSession, x: FeatureExtractor, numBucket
   return session.emissions(b1, b2, fp, f.n, F);
 }
 
+/** The scores are valid only inside the callback: keep copies. */
+const copy = (e: Float32Array[]) => e.map((x) => Float32Array.from(x));
+
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
@@ -90,7 +93,7 @@ describe('emission cache', () => {
   /** Checks every sequence of `text` against the uncached ONNX scores and the in-memory model's. */
   async function check(cache: EmissionCache, text: string) {
     const seqs = prepareText(text);
-    const got = await cache.document(seqs);
+    const got = await cache.document(seqs, copy);
     expect(got.length).toBe(seqs.length);
     for (let i = 0; i < seqs.length; i++) {
       expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
@@ -110,12 +113,10 @@ describe('emission cache', () => {
     for (const d of makeDocs(5, 9)) await check(cache, d.text);
   });
 
-  it('stays within its bound on a document with more distinct texts than it keeps, and stays exact', async () => {
-    const settings = { maxBytes: 1, chunkTokens: 300 };
-    const cache = new EmissionCache(session, x, numBuckets, fitted.model.labels.size, settings);
-    // the bound: the floor of a step's texts (max(chunk, longest sequence) + the edge), whatever maxBytes says
+  it('stays within its byte bound on a document with more distinct texts than it keeps, and stays exact', async () => {
     const L = fitted.model.labels.size;
-    expect(cache.capacityBytes).toBe(302 * 5 * L * 4);
+    const maxBytes = 251 * 5 * L * 4; // 250 texts and the edge
+    const cache = new EmissionCache(session, x, numBuckets, L, { maxBytes, chunkTokens: 200 });
     const words = randomWords(1500, 4);
     const r = prng(5);
     const lines: string[] = [];
@@ -123,17 +124,27 @@ describe('emission cache', () => {
     const text = lines.join('\n');
     expect(text.length).toBeLessThan(128_000);
     await check(cache, text);
-    expect(cache.entries).toBe(301); // full: 1500 distinct words went through it
+    expect(cache.bytes).toBeGreaterThan(0);
+    expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(cache.entries).toBeLessThanOrEqual(250);
     await check(cache, text);
+    expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+  });
+
+  it('scores through EmissionSession.emissions when the file does its lookup in the graph', async () => {
+    const graphOnly = { emissions: session.emissions.bind(session), lookup: 'graph' } as unknown as EmissionSession;
+    const cache = new EmissionCache(graphOnly, x, numBuckets, fitted.model.labels.size);
+    await check(cache, 'NVDA\nShares of NVDA rose at the New York Stock Exchange .\nOK');
+    for (const d of makeDocs(3, 10)) await check(cache, d.text);
   });
 
   it('serves concurrent documents the same scores as one at a time', async () => {
     const texts = makeDocs(6, 11).map((d) => d.text);
     const one = new EmissionCache(session, x, numBuckets, fitted.model.labels.size);
     const sequential: Float32Array[][] = [];
-    for (const t of texts) sequential.push(await one.document(prepareText(t)));
+    for (const t of texts) sequential.push(await one.document(prepareText(t), copy));
     const shared = new EmissionCache(session, x, numBuckets, fitted.model.labels.size, { maxBytes: 1, chunkTokens: 200 });
-    const concurrent = await Promise.all(texts.map((t) => shared.document(prepareText(t))));
+    const concurrent = await Promise.all(texts.map((t) => shared.document(prepareText(t), copy)));
     concurrent.forEach((doc, i) => doc.forEach((e, s) => expectClose(e, sequential[i][s], 1e-6)));
   });
 
@@ -147,10 +158,10 @@ describe('emission cache', () => {
     } as unknown as EmissionSession;
     const cache = new EmissionCache(flaky, x, numBuckets, fitted.model.labels.size);
     const text = makeDocs(1, 12)[0].text;
-    await expect(cache.document(prepareText(text))).rejects.toThrow(/ORT failed/);
+    await expect(cache.document(prepareText(text), copy)).rejects.toThrow(/ORT failed/);
     fail = false;
     const seqs = prepareText(text);
-    const got = await cache.document(seqs);
+    const got = await cache.document(seqs, copy);
     for (let i = 0; i < seqs.length; i++) expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
   });
 });
