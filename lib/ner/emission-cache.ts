@@ -8,8 +8,9 @@ import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
 export interface EmissionCacheSettings {
   /**
-   * Bound on the cached scores (4 bytes × labels per bag, 2 × window + 1 bags per token text); when the next step
-   * could pass it, the cache starts over. At least one step's texts are held, whatever it says.
+   * Bound on the cached scores (4 bytes × labels per bag, 2 × window + 1 bags per token text) and, at an eighth of
+   * it, on the texts themselves; when the next step could pass either, the cache starts over. One step's texts are
+   * held while it runs, whatever it says.
    */
   maxBytes: number;
   /** Tokens scored per step: one step's texts are held at once, whatever maxBytes says. */
@@ -165,7 +166,12 @@ export class EmissionCache {
   private readonly table: Int32Array;
   private readonly mask: number;
   private size = 0;
-  private keys: string[] = [];
+  /** Entry texts, as UTF-16 code units in one pool (no strings: a substring may keep its whole document alive). */
+  private readonly keyAt: Int32Array;
+  private readonly keyLength: Int32Array;
+  private pool = new Uint16Array(1 << 14);
+  private poolUsed = 0;
+  private readonly maxPool: number;
   private readonly hashes: Int32Array;
   private readonly lowers: Uint32Array;
   /** Per (entry, bag): the block holding its scores (0: the zero vector) and the offset in it. */
@@ -179,6 +185,8 @@ export class EmissionCache {
   private readonly batches: RowBatch[];
   private readonly gazBatch: RowBatch;
   private readonly missing = new IntBuffer();
+  /** Where each missing entry's text first occurs: sequence, start, end. */
+  private readonly missingAt = new IntBuffer();
   private readonly entryOf = new IntBuffer();
   /** The running step's gazetteer scores (gazBatch.dest: the tokens). */
   private gazScores: Scored[] = [];
@@ -200,6 +208,9 @@ export class EmissionCache {
     this.table = new Int32Array(tableSize);
     this.mask = tableSize - 1;
     this.hashes = new Int32Array(this.maxEntries);
+    this.keyAt = new Int32Array(this.maxEntries);
+    this.keyLength = new Int32Array(this.maxEntries);
+    this.maxPool = Math.floor(settings.maxBytes / 16); // code units, 2 bytes each
     this.lowers = new Uint32Array(this.maxEntries);
     this.rowBlock = new Int32Array(this.maxEntries * this.D);
     this.rowAt = new Int32Array(this.maxEntries * this.D);
@@ -216,9 +227,9 @@ export class EmissionCache {
     return Math.max(0, this.size - 1);
   }
 
-  /** Bytes of scores held. */
+  /** Bytes held: scores and texts. */
   get bytes(): number {
-    return this.heldBytes;
+    return this.heldBytes + 2 * this.poolUsed;
   }
 
   /**
@@ -266,7 +277,7 @@ export class EmissionCache {
   /** Forgets every text (the scores' memory goes with them). */
   private clear(): void {
     this.table.fill(0);
-    this.keys = [];
+    this.poolUsed = 0;
     this.size = 0;
     this.blocks = [this.blocks[0]];
     this.heldBytes = 0;
@@ -274,48 +285,71 @@ export class EmissionCache {
 
   /** Scores sequences [from, to) (n tokens) into out from token `base` on. */
   private async chunk(seqs: Sequence[], from: number, to: number, n: number, out: Float32Array, base: number): Promise<void> {
+    let chars = 0;
+    for (let q = from; q < to; q++) {
+      const { starts, ends } = seqs[q];
+      if (starts.length > 0) chars += ends[ends.length - 1] - starts[0];
+    }
     // room for every text of this step and the edge (scores are at most D × L floats per entry)
-    if (this.size + n + 1 > this.maxEntries) this.clear();
+    if (this.size + n + 1 > this.maxEntries || this.poolUsed + chars > this.maxPool) this.clear();
     const missing = this.missing;
     missing.length = 0;
+    this.missingAt.length = 0;
     if (this.size === 0) {
       this.size = 1;
-      this.keys.push('');
       missing.push(0);
+      this.missingAt.push(-1);
+      this.missingAt.push(0);
+      this.missingAt.push(0);
     }
     const entryOf = this.entryOf;
     const ids = entryOf.reserve(n);
     let p = 0;
     for (let q = from; q < to; q++) {
       const { text, starts, ends } = seqs[q];
-      for (let k = 0; k < starts.length; k++) ids[p++] = this.entry(text, starts[k], ends[k], missing);
+      for (let k = 0; k < starts.length; k++) ids[p++] = this.entry(text, starts[k], ends[k], q);
     }
     entryOf.length = n;
     await this.score(seqs, from, to);
     this.sum(seqs, from, to, out, base);
+    // a step that alone passes the bound (very long tokens, or a tiny maxBytes) is held only while it runs
+    if (this.poolUsed > this.maxPool || this.heldBytes > this.settings.maxBytes) this.clear();
   }
 
-  /** The entry of text[s, e), added (and listed in `missing`) when new. */
-  private entry(text: string, s: number, e: number, missing: IntBuffer): number {
+  /** The entry of text[s, e) (of sequence q), added (and listed in `missing`) when new. */
+  private entry(text: string, s: number, e: number, q: number): number {
     let h = 0x811c9dc5;
     for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
     const len = e - s;
+    const pool = this.pool;
     let slot = h & this.mask;
     for (let v = this.table[slot]; v !== 0; v = this.table[slot]) {
       const ent = v - 1;
-      if (this.hashes[ent] === h) {
-        const key = this.keys[ent];
-        let same = key.length === len;
-        for (let i = 0; same && i < len; i++) same = key.charCodeAt(i) === text.charCodeAt(s + i);
+      if (this.hashes[ent] === h && this.keyLength[ent] === len) {
+        const at = this.keyAt[ent];
+        let same = true;
+        for (let i = 0; same && i < len; i++) same = pool[at + i] === text.charCodeAt(s + i);
         if (same) return ent;
       }
       slot = (slot + 1) & this.mask;
     }
     const ent = this.size++;
     this.table[slot] = ent + 1;
-    this.keys.push(text.slice(s, e));
+    if (this.poolUsed + len > pool.length) {
+      const grown = new Uint16Array(Math.max(this.poolUsed + len, 2 * pool.length));
+      grown.set(pool.subarray(0, this.poolUsed));
+      this.pool = grown;
+    }
+    const at = this.poolUsed;
+    for (let i = 0; i < len; i++) this.pool[at + i] = text.charCodeAt(s + i);
+    this.poolUsed += len;
+    this.keyAt[ent] = at;
+    this.keyLength[ent] = len;
     this.hashes[ent] = h;
-    missing.push(ent);
+    this.missing.push(ent);
+    this.missingAt.push(q);
+    this.missingAt.push(s);
+    this.missingAt.push(e);
     return ent;
   }
 
@@ -328,8 +362,8 @@ export class EmissionCache {
       const ent = missing.data[m];
       if (ent === 0) extractor.edgeBags(bags);
       else {
-        const key = this.keys[ent];
-        extractor.tokenBags(key, 0, key.length, bags);
+        const at = this.missingAt.data;
+        extractor.tokenBags(seqs[at[3 * m]].text, at[3 * m + 1], at[3 * m + 2], bags);
         this.lowers[ent] = bags.lower;
       }
       for (let d = -R, at = 0; d <= R; d++) {
