@@ -4,7 +4,7 @@
 import { DomainError } from '../errors.js';
 import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
 import { decodeLexicon, englishLexicon, lexiconBytes, type Lexicon } from './lexicon.js';
-import { Lattice } from './crf.js';
+import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { fmix } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
@@ -28,6 +28,7 @@ const META = {
   gazetteer: 'cner.gazetteer',
   trainer: 'cner.trainer',
   decoding: 'cner.decoding',
+  cross: 'cner.crossTransitions',
 } as const;
 
 /** Everything that decides a model besides the data; defaults hold across domains and data sizes. */
@@ -336,6 +337,8 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
       [META.features]: JSON.stringify(settings.features),
       [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
       [META.decoding]: JSON.stringify({ consistency: settings.consistency, known: [...f.known] }),
+      // the factors the cross-category transition scores are made of (decoders use them; the matrix holds their sums)
+      ...(model.params.cross ? { [META.cross]: JSON.stringify({ u: [...model.params.cross.u], v: [...model.params.cross.v] }) } : {}),
       [META.trainer]: JSON.stringify({ ...settings.trainer, seed, features: model.dict.size, dropped: table.dropped }),
       ...(clusters ? { [META.clusters]: lexiconB64(clusters) } : {}),
       ...(pretrained ? { [META.pretrained]: lexiconB64(pretrained) } : {}),
@@ -350,7 +353,7 @@ const CHUNK_TOKENS = 2048;
 class OnnxNerModel implements NerModel {
   readonly formatVersion: string;
   private readonly lattice: Lattice;
-  private readonly chain: { L: number; trans: Float64Array; start: Float64Array; end: Float64Array };
+  private readonly chain: ChainScores;
   private readonly numBuckets: number;
 
   constructor(
@@ -360,6 +363,7 @@ class OnnxNerModel implements NerModel {
     numBuckets: number,
     private readonly consistency: number,
     private readonly known: ReadonlyMap<string, number>,
+    cross: CrossFactors | undefined,
   ) {
     this.formatVersion = session.metadata[META.format];
     const L = labels.size;
@@ -368,6 +372,7 @@ class OnnxNerModel implements NerModel {
       trans: Float64Array.from(session.transitions),
       start: Float64Array.from(session.start),
       end: Float64Array.from(session.end),
+      cross,
     };
     this.lattice = new Lattice(L);
     this.lattice.setChain(this.chain);
@@ -446,6 +451,7 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
   let numBuckets: number;
   let consistency: number;
   let known: Map<string, number>;
+  let cross: CrossFactors | undefined;
   try {
     const { categories, scheme } = JSON.parse(md[META.labels]) as { categories: string[]; scheme: TagScheme };
     const features = JSON.parse(md[META.features]) as FeatureSettings;
@@ -460,13 +466,27 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
     known = new Map(decoding?.known ?? []);
     numBuckets = Number(md['cner.numBuckets']);
     if (!Number.isInteger(numBuckets) || numBuckets <= 0) throw new Error('hash table size missing');
+    cross = md[META.cross] ? parseCross(md[META.cross], labels) : undefined;
   } catch (cause) {
     await session.release();
     throw new DomainError('VALIDATION_FAILED', `The model file's metadata is damaged: ${(cause as Error).message}.`, {
       cause, errors: [{ path: 'model', message: 'damaged metadata' }],
     });
   }
-  return new OnnxNerModel(session, labels, extractor, numBuckets, consistency, known);
+  return new OnnxNerModel(session, labels, extractor, numBuckets, consistency, known, cross);
+}
+
+/** The cross-transition factors from a model file: two arrays of L finite numbers, for a BILOU label set only. */
+function parseCross(json: string, labels: LabelSet): CrossFactors {
+  const { u, v } = JSON.parse(json) as { u: unknown; v: unknown };
+  const vector = (x: unknown, name: string) => {
+    if (!Array.isArray(x) || x.length !== labels.size || !x.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+      throw new Error(`cross transitions: ${name} is not ${labels.size} numbers`);
+    }
+    return Float64Array.from(x as number[]);
+  };
+  if (labels.scheme !== 'BILOU') throw new Error('cross transitions need the BILOU scheme');
+  return { u: vector(u, 'u'), v: vector(v, 'v') };
 }
 
 export type { TrainOptions, TrainResult, LabelledDocument, PredictedEntity } from './types.js';

@@ -2,7 +2,7 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { Lattice, trainCrf, viterbi, type CrfParams, type TrainSequence } from './crf.js';
+import { Lattice, materializeCross, trainCrf, viterbi, ViterbiBuffers, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
 import { prepareText, type Sequence } from './prepare.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
@@ -21,9 +21,11 @@ export interface TrainerSettings {
   minGradient: number;
   /** Share weights across categories per tag prefix ('prefix'), across prefixes per category ('category'), or both. */
   factored: false | 'prefix' | 'category' | 'both';
+  /** BILOU: factor the entity → entity transitions across categories (O(L) decoding; see CrfTrainOptions). */
+  factorCross: boolean;
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3 };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3, factorCross: true };
 
 export interface FittedModel {
   labels: LabelSet;
@@ -88,13 +90,16 @@ export function fit(
     groups.push(Int32Array.from(labels.names, (_, y) => (y === 0 ? categories.length : labels.categoryOf(y))));
   const params = trainCrf(train, dict.size, labels, {
     labelGroups: groups,
-    epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, seed, onEpoch,
+    epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, factorCross: trainer.factorCross, seed, onEpoch,
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
   const W16 = float32ToFloat16(Float32Array.from(params.W));
   params.W.set(float16ToFloat32(W16));
-  for (const a of [params.trans, params.start, params.end]) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
+  const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : [])];
+  for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
+  // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
+  if (params.cross) materializeCross(params.trans, labels.size, params.cross);
   return { labels, extractor, dict, params, W16 };
 }
 
@@ -122,7 +127,7 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
  */
 export function decodeDocument(
   labels: LabelSet,
-  chain: CrfParams | { L: number; trans: Float64Array; start: Float64Array; end: Float64Array },
+  chain: ChainScores,
   lattice: Lattice,
   seqs: Sequence[],
   emissions: ArrayLike<number>[],
@@ -141,6 +146,7 @@ export function decodeDocument(
   }
   const found: PredictedEntity[][] = [];
   const tagsOf: Int32Array[] = [];
+  const buffers = new ViterbiBuffers();
 
   /** Adds occurrences of known strings (those `accept` admits by where they were established) in tokens tagged O. */
   const consistent = (k: number, ran: boolean, accept: (since: number) => boolean): boolean => {
@@ -175,7 +181,7 @@ export function decodeDocument(
   let late = false;
   seqs.forEach((s, k) => {
     const n = s.starts.length;
-    const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice.adj) : new Int32Array(0); // setChain was called by the owner
+    const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
     tagsOf.push(tags);
     const spans = labels.decode(tags);
     let ran = false;
