@@ -128,6 +128,24 @@ export function updateAdjacency(adj: Adjacency, c: ChainScores): void {
   for (let a = 0; a < L; a++) for (let k = succOff[a]; k < succOff[a + 1]; k++) succExpT[k] = Math.exp(c.trans[a * L + succ[k]]);
 }
 
+// ln2/64 split so that n · EXP_STEP_HI is exact (fdlibm's ln2_hi has 32 significant bits): no cancellation error
+const EXP_STEP_HI = 6.93147180369123816490e-1 / 64;
+const EXP_STEP_LO = 1.90821492927058770002e-10 / 64;
+const EXP_INV_STEP = 64 / Math.LN2;
+const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (j / 64));
+const EXP_POW2 = Float64Array.from({ length: 1076 }, (_, k) => 2 ** -k);
+
+/**
+ * exp(x) for x ≤ 0, within a few ulps of Math.exp (relative error < 1e-14 down to −708) and about 3× faster: 2^(n/64) from two
+ * tables times a short Taylor series on the remainder (< ln2/64). The emission potentials are most of the exps.
+ */
+export function expNonPositive(x: number): number {
+  const n = Math.floor(x * EXP_INV_STEP);
+  if (n < -68_800) return 0;
+  const r = x - n * EXP_STEP_HI - n * EXP_STEP_LO;
+  return EXP_POW2[-(n >> 6)] * EXP_FRAC[n & 63] * (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r / 120)))));
+}
+
 /** mulberry32: small seeded PRNG for deterministic shuffling. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -285,7 +303,7 @@ export class Lattice {
       let m = -Infinity;
       const o = t * L;
       for (let y = 0; y < L; y++) if (E[o + y] > m) m = E[o + y];
-      for (let y = 0; y < L; y++) psi[o + y] = Math.exp(E[o + y] - m);
+      for (let y = 0; y < L; y++) psi[o + y] = expNonPositive(E[o + y] - m);
     }
     let z = 0;
     for (let y = 0; y < L; y++) {

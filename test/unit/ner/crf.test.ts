@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISALLOWED, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores } from '../../../lib/ner/crf.js';
+import { DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 
 const labels = new LabelSet(['PER', 'ORG', 'LOC'], 'BILOU');
@@ -42,6 +42,22 @@ function allPaths(c: ChainScores, E: Float64Array, n: number): Array<{ tags: num
   walk([], 0);
   return out;
 }
+
+describe('expNonPositive', () => {
+  it('matches Math.exp to 1e-14 relative on [−708, 0], and underflows to 0', () => {
+    const xs = [0, -1e-300, -1e-9, -0.5, -Math.LN2 / 64, -1, -10.25, -100, -700, -708];
+    for (let i = 0; i < 5000; i++) xs.push(-i * 0.14159);
+    for (const x of xs) {
+      const want = Math.exp(x);
+      expect(Math.abs(expNonPositive(x) - want)).toBeLessThanOrEqual(want * 1e-14);
+    }
+    // subnormal results keep their absolute accuracy
+    expect(Math.abs(expNonPositive(-740) - Math.exp(-740))).toBeLessThan(1e-323);
+    expect(expNonPositive(-800)).toBe(0);
+    expect(expNonPositive(-1e6)).toBe(0);
+    expect(expNonPositive(0)).toBe(1);
+  });
+});
 
 describe('factored BILOU chain', () => {
   it('knows which pairs are cross-category entity → entity', () => {
