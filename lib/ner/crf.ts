@@ -229,6 +229,8 @@ export class Lattice {
   K = 1;
   n = 0;
   adj: Adjacency | undefined;
+  /** Viterbi work buffers for decoders that own this lattice. */
+  readonly viterbiBuffers = new ViterbiBuffers();
   /** Set when the chain is a factored BILOU chain: the O(L) kernels run instead of the adjacency lists. */
   bilou: BilouChain | undefined;
   private readonly w: Float64Array;
