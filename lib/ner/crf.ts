@@ -228,6 +228,7 @@ export class Lattice {
   expEnd: Float64Array;
   K = 1;
   n = 0;
+  /** The allowed pairs with their scores, for chains the factored kernels do not cover. */
   adj: Adjacency | undefined;
   /** Viterbi work buffers for decoders that own this lattice. */
   readonly viterbiBuffers = new ViterbiBuffers();
@@ -271,9 +272,12 @@ export class Lattice {
       this.bilou ??= new BilouChain(L);
       this.bilou.set(c);
     } else this.bilou = undefined;
-    // the allowed pairs come from the tag scheme and never change; only the scores do
-    if (this.adj) updateAdjacency(this.adj, c);
-    else this.adj = adjacency(c);
+    // the allowed pairs come from the tag scheme and never change; only the scores do (the factored kernels need
+    // no adjacency lists: training calls this once per sequence, so they are not refreshed for nothing)
+    if (!this.bilou) {
+      if (this.adj) updateAdjacency(this.adj, c);
+      else this.adj = adjacency(c);
+    }
     for (let i = 0; i < L; i++) {
       this.expStart[i] = c.start[i] <= DISALLOWED ? 0 : Math.exp(c.start[i]);
       this.expEnd[i] = c.end[i] <= DISALLOWED ? 0 : Math.exp(c.end[i]);
