@@ -250,16 +250,28 @@ interface KnownIndex {
   byText: Map<string, Known>;
   byFirstToken: Map<string, Known[]>;
   firstChars: Set<number>;
+  /** How many of the map's entries (in insertion order) are indexed. */
+  count: number;
 }
 
 const knownIndexes = new WeakMap<ReadonlyMap<string, number>, KnownIndex>();
 
-/** The index of a model's project names, built on first use and kept as long as the map lives. */
+/**
+ * The index of a model's project names, built on first use and kept as long as the map lives. Names added to the
+ * map since (training adds names found in unlabelled documents) are indexed when next asked for; a map that
+ * shrank is indexed anew. Changing the category of a name already indexed is not supported.
+ */
 function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
   let index = knownIndexes.get(projectKnown);
-  if (index) return index;
-  index = { byText: new Map(), byFirstToken: new Map(), firstChars: new Set() };
+  if (index && index.count === projectKnown.size) return index;
+  if (!index || index.count > projectKnown.size) {
+    index = { byText: new Map(), byFirstToken: new Map(), firstChars: new Set(), count: 0 };
+    knownIndexes.set(projectKnown, index);
+  }
+  let i = 0;
+  const touched = new Set<Known[]>();
   for (const [text, category] of projectKnown) {
+    if (i++ < index.count) continue;
     const tok = tokenize(text);
     if (tok.starts.length === 0 || tok.starts[0] !== 0) continue; // a name starting with a space never matches a token
     const entry = { text, category, confidence: 0.5, since: -1 };
@@ -267,11 +279,12 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
     const key = text.slice(0, tok.ends[0]);
     const list = index.byFirstToken.get(key) ?? [];
     list.push(entry);
+    touched.add(list);
     index.byFirstToken.set(key, list);
     index.firstChars.add(text.charCodeAt(0));
   }
-  for (const list of index.byFirstToken.values()) list.sort((x, y) => x.text.length - y.text.length);
-  knownIndexes.set(projectKnown, index);
+  index.count = projectKnown.size;
+  for (const list of touched) list.sort((x, y) => x.text.length - y.text.length);
   return index;
 }
 

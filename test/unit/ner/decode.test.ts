@@ -57,4 +57,12 @@ describe('decodeDocument: document consistency', () => {
     const got = run(lines, 0.2, project);
     expect(got.map((e) => [e.text, e.offset, e.category])).toEqual([['Acme Corp', 6, 'ORG']]);
   });
+
+  it('sees names added to the project map between documents (training grows it from unlabelled text)', () => {
+    const project = new Map([['Bob', 0]]);
+    const lines = [{ text: 'Later Acme Corp paid .', weak: [1, 2] as [number, number] }];
+    expect(run(lines, 0.2, project)).toEqual([]);
+    project.set('Acme Corp', 0);
+    expect(run(lines, 0.2, project).map((e) => e.text)).toEqual(['Acme Corp']);
+  });
 });
