@@ -715,21 +715,24 @@ function viterbiStepBilou(delta: Float64Array, back: Int32Array, o: number, ch: 
 
 /** Emission scores of a training sequence under weights W. */
 function emissions(seq: TrainSequence, W: Float64Array, L: number, E: Float64Array, groups: Group[]): void {
+  const { offsets, ids } = seq;
   for (let t = 0; t < seq.n; t++) {
     const o = t * L;
     for (let y = 0; y < L; y++) E[o + y] = 0;
-    for (const g of groups) g.sum.fill(0);
-    for (let k = seq.offsets[t]; k < seq.offsets[t + 1]; k++) {
-      const id = seq.ids[k];
-      const w = id * L;
+    for (let k = offsets[t]; k < offsets[t + 1]; k++) {
+      const w = ids[k] * L;
       for (let y = 0; y < L; y++) E[o + y] += W[w + y];
-      for (const g of groups) {
-        const r = id * g.size;
-        for (let c = 0; c < g.size; c++) g.sum[c] += g.W[r + c];
-      }
     }
     // group weights are summed per group first, then spread to labels once
-    for (const g of groups) for (let y = 0; y < L; y++) E[o + y] += g.sum[g.of[y]];
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { sum, size, W: GWt, of } = groups[gi];
+      sum.fill(0);
+      for (let k = offsets[t]; k < offsets[t + 1]; k++) {
+        const r = ids[k] * size;
+        for (let c = 0; c < size; c++) sum[c] += GWt[r + c];
+      }
+      for (let y = 0; y < L; y++) E[o + y] += sum[of[y]];
+    }
   }
 }
 
