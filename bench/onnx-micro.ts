@@ -1,5 +1,5 @@
-// Micro-benchmark of the ONNX emission model: file size, load time and emissions throughput per graph formulation.
-// Usage: npx tsx bench/onnx-micro.ts [--quick] [--variants both-dense,first-sparse,…] [--dtype float32,float16]
+// Micro-benchmark of the ONNX emission model: file size, load time and emissions throughput per weight type.
+// Usage: npx tsx bench/onnx-micro.ts [--quick] [--dtype float32,float16]
 //        [--hit 0.7] [--tokens 300] [--dist zipf|uniform] [--hot] [--cases 18:5:30,…  (log2 buckets:labels:slots)]
 //        npx tsx bench/onnx-micro.ts --cold-load   (model load time in fresh processes)
 // Variants of one case are timed in interleaved rounds and the best round's median is kept, because the machine is
@@ -30,36 +30,31 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-
-type Variant = `${'both' | 'first'}-${'dense' | 'sparse'}` | 'host';
-
-function makeSpec(c: Case, rand: () => number, dtype: 'float32' | 'float16', variant: Variant): EmissionModelSpec {
-  const [match, reduce] =
-    variant === 'host' ? [undefined, undefined] : (variant.split('-') as ['both' | 'first', 'dense' | 'sparse']);
+function makeSpec(c: Case, rand: () => number, dtype: 'float32' | 'float16'): EmissionModelSpec {
   const B = 2 ** c.logBuckets;
   const L = c.labels;
-  const weights = new Float32Array(B * L);
   const fingerprints = new Int32Array(B);
-  // A trained table is mostly full; leave ~10% empty.
+  const rows = new Int32Array(B);
+  // A trained table is about 45% full (cuckoo placement at load 0.45); its rows are stored dense.
+  let R = 0;
   for (let b = 0; b < B; b++) {
-    if (rand() < 0.1) continue;
+    if (rand() < 0.55) continue;
     fingerprints[b] = ((rand() * 0xffffffff) | 0) || 1;
-    for (let l = 0; l < L; l++) weights[b * L + l] = (rand() - 0.5) * 2;
+    rows[b] = R++;
   }
+  const weights = Float32Array.from({ length: R * L }, () => (rand() - 0.5) * 2);
   const small = (k: number) => Float32Array.from({ length: k }, () => rand() - 0.5);
   return {
     numBuckets: B,
     numLabels: L,
     weights,
     fingerprints,
+    rows,
     transitions: small(L * L),
     start: small(L),
     end: small(L),
     metadata: { labels: JSON.stringify(Array.from({ length: L }, (_, i) => `L${i}`)), formatVersion: '1' },
     weightsDtype: dtype,
-    match,
-    reduce,
-    lookup: variant === 'host' ? 'host' : 'graph',
   };
 }
 
@@ -128,10 +123,9 @@ async function main(): Promise<void> {
   const tokens = Number(arg('tokens', '300'));
   // --hot re-runs one batch (its rows stay cached: optimistic); default streams `calls` distinct batches.
   const batches = process.argv.includes('--hot') ? 1 : calls;
-  const variants = arg('variants', 'both-dense,both-sparse,first-dense,first-sparse,host').split(',') as Variant[];
   const dtypes = arg('dtype', 'float32,float16').split(',') as Array<'float32' | 'float16'>;
   console.log(`node ${process.version}; ${dist} features, hit rate ${hit}, ${batches} distinct batches; ${rounds} rounds × ${calls} calls; µs/call = best round's median wall time, cpu µs = best round's mean process CPU time`);
-  console.log('buckets  L  F    N  dtype   variant       file MB build ms  load ms  µs/call cpu µs ns/token ns/slot  tokens/s µs(N=1)  maxErr');
+  console.log('buckets  L  F    N  dtype   file MB build ms  load ms  µs/call cpu µs ns/token ns/slot  tokens/s µs(N=1)  maxErr');
   // --cases 18:5:30,20:5:60 → log2 buckets : labels : feature slots
   const cases = arg('cases', '')
     ? arg('cases', '')
@@ -141,68 +135,65 @@ async function main(): Promise<void> {
     : CASES;
   for (const base of cases) {
     const c = { ...base, tokens };
+    const runs: Run[] = [];
+    let inputs: ReturnType<typeof makeInputs> | undefined;
     for (const dtype of dtypes) {
-      const runs: Run[] = [];
-      let inputs: ReturnType<typeof makeInputs> | undefined;
-      for (const variant of variants) {
-        const rand = prng(42);
-        const spec = makeSpec(c, rand, dtype, variant);
-        const t0 = performance.now();
-        const bytes = buildEmissionModel(spec);
-        const buildMs = performance.now() - t0;
-        const loadMs: number[] = [];
-        let session: EmissionSession | undefined;
-        for (let i = 0; i < 3; i++) {
-          await session?.release();
-          const t1 = performance.now();
-          session = await EmissionSession.create(bytes);
-          loadMs.push(performance.now() - t1);
-        }
-        inputs ??= makeInputs(spec, c, rand, hit, dist, batches);
-        const { b1, b2, fp } = inputs;
-        const out = await session!.emissions(b1, b2, fp, c.tokens, c.slots);
-        const ref = referenceEmissions(spec, b1, b2, fp, c.tokens, c.slots);
-        let maxErr = 0;
-        for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(ref[i] - out[i]));
-        runs.push({ label: variant, bytes: bytes.length, buildMs, loadMs, session: session!, maxErr, rounds: [], cpu: [], call1: [] });
+      const rand = prng(42);
+      const spec = makeSpec(c, rand, dtype);
+      const t0 = performance.now();
+      const bytes = buildEmissionModel(spec);
+      const buildMs = performance.now() - t0;
+      const loadMs: number[] = [];
+      let session: EmissionSession | undefined;
+      for (let i = 0; i < 3; i++) {
+        await session?.release();
+        const t1 = performance.now();
+        session = await EmissionSession.create(bytes);
+        loadMs.push(performance.now() - t1);
       }
-      const { b1, b2, fp } = inputs!;
-      for (let r = 0; r < rounds; r++) {
-        for (const run of runs) {
-          const batch = c.tokens * c.slots;
-          const t = await timeCalls((i) => {
-            const o = (i % batches) * batch;
-            return run.session.emissions(b1.subarray(o), b2.subarray(o), fp.subarray(o), c.tokens, c.slots);
-          }, calls);
-          run.rounds.push(t.wall);
-          run.cpu.push(t.cpu);
-          run.call1.push((await timeCalls(() => run.session.emissions(b1, b2, fp, 1, c.slots), calls)).wall);
-        }
-      }
+      inputs ??= makeInputs(spec, c, rand, hit, dist, batches);
+      const { b1, b2, fp } = inputs;
+      const out = await session!.emissions(b1, b2, fp, c.tokens, c.slots);
+      const ref = referenceEmissions(spec, b1, b2, fp, c.tokens, c.slots);
+      let maxErr = 0;
+      for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(ref[i] - out[i]));
+      runs.push({ label: dtype, bytes: bytes.length, buildMs, loadMs, session: session!, maxErr, rounds: [], cpu: [], call1: [] });
+    }
+    const { b1, b2, fp } = inputs!;
+    for (let r = 0; r < rounds; r++) {
       for (const run of runs) {
-        await run.session.release();
-        const us = Math.min(...run.rounds);
-        console.log(
-          [
-            `2^${c.logBuckets}`.padEnd(7),
-            String(c.labels).padStart(2),
-            String(c.slots).padStart(3),
-            String(c.tokens).padStart(4),
-            dtype.padEnd(7),
-            run.label.padEnd(12),
-            (run.bytes / 2 ** 20).toFixed(1).padStart(8),
-            run.buildMs.toFixed(0).padStart(8),
-            run.loadMs.map((x) => x.toFixed(0)).join('/').padStart(8),
-            us.toFixed(0).padStart(8),
-            Math.min(...run.cpu).toFixed(0).padStart(6),
-            ((us * 1000) / c.tokens).toFixed(0).padStart(8),
-            ((us * 1000) / (c.tokens * c.slots)).toFixed(1).padStart(7),
-            ((c.tokens / us) * 1e6).toFixed(0).padStart(9),
-            Math.min(...run.call1).toFixed(0).padStart(7),
-            run.maxErr.toExponential(1).padStart(8),
-          ].join(' '),
-        );
+        const batch = c.tokens * c.slots;
+        const t = await timeCalls((i) => {
+          const o = (i % batches) * batch;
+          return run.session.emissions(b1.subarray(o), b2.subarray(o), fp.subarray(o), c.tokens, c.slots);
+        }, calls);
+        run.rounds.push(t.wall);
+        run.cpu.push(t.cpu);
+        run.call1.push((await timeCalls(() => run.session.emissions(b1, b2, fp, 1, c.slots), calls)).wall);
       }
+    }
+    for (const run of runs) {
+      await run.session.release();
+      const us = Math.min(...run.rounds);
+      console.log(
+        [
+          `2^${c.logBuckets}`.padEnd(7),
+          String(c.labels).padStart(2),
+          String(c.slots).padStart(3),
+          String(c.tokens).padStart(4),
+          run.label.padEnd(7),
+          (run.bytes / 2 ** 20).toFixed(1).padStart(8),
+          run.buildMs.toFixed(0).padStart(8),
+          run.loadMs.map((x) => x.toFixed(0)).join('/').padStart(8),
+          us.toFixed(0).padStart(8),
+          Math.min(...run.cpu).toFixed(0).padStart(6),
+          ((us * 1000) / c.tokens).toFixed(0).padStart(8),
+          ((us * 1000) / (c.tokens * c.slots)).toFixed(1).padStart(7),
+          ((c.tokens / us) * 1e6).toFixed(0).padStart(9),
+          Math.min(...run.call1).toFixed(0).padStart(7),
+          run.maxErr.toExponential(1).padStart(8),
+        ].join(' '),
+      );
     }
   }
 }
@@ -225,12 +216,12 @@ async function coldLoads(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-micro-'));
   const loads = 5;
   console.log(`\ncold load (fresh process: read file + EmissionSession.create), median of ${loads}`);
-  console.log('buckets  L  dtype   lookup  file MB  read ms  create ms  create cpu ms');
+  console.log('buckets  L  dtype   file MB  read ms  create ms  create cpu ms');
   try {
     for (const c of CASES) {
       for (const dtype of ['float32', 'float16'] as const) {
-        for (const variant of ['first-dense', 'host'] as const) {
-          const spec = makeSpec(c, prng(42), dtype, variant);
+        {
+          const spec = makeSpec(c, prng(42), dtype);
           const file = join(dir, 'model.onnx');
           const bytes = buildEmissionModel(spec);
           writeFileSync(file, bytes);
@@ -256,7 +247,6 @@ async function coldLoads(): Promise<void> {
               `2^${c.logBuckets}`.padEnd(7),
               String(c.labels).padStart(2),
               dtype.padEnd(7),
-              (variant === 'host' ? 'host' : 'graph').padEnd(6),
               (bytes.length / 2 ** 20).toFixed(1).padStart(8),
               median(reads).toFixed(0).padStart(8),
               median(creates).toFixed(0).padStart(10),

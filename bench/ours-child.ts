@@ -57,7 +57,8 @@ async function tag(dir: string, modelPath: string, predPath: string) {
     if (onDisk !== undefined && onDisk !== d.text) throw new Error(`${d.id}: test.bio and docs/ differ`);
   }
   const t0 = performance.now();
-  const bytes = new Uint8Array(await readFile(modelPath));
+  // the file's own bytes (a Buffer is a Uint8Array): the model reads its tables in place, as the CLI and the service do
+  const bytes: Uint8Array = await readFile(modelPath);
   const model = await engine.loadModel(bytes);
   const loadMs = ms(t0);
   const t1 = performance.now();

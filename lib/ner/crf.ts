@@ -17,6 +17,8 @@ export interface ChainScores {
   trans: Float64Array;
   start: Float64Array;
   end: Float64Array;
+  /** Present when the cross-category pairs of a BILOU chain are factored (see CrossFactors); trans holds u + v there. */
+  cross?: CrossFactors;
 }
 
 export interface CrfParams extends ChainScores {
@@ -40,12 +42,43 @@ export interface CrfTrainOptions {
    * categories together. Folded into W at the end: the model's shape does not change.
    */
   labelGroups?: Int32Array[];
+  /**
+   * BILOU only: score the transitions from an entity's end to the next entity's start of another category as
+   * u[from] + v[to] (2L parameters instead of L²/4) — decoding and training become O(L) per token instead of O(L²).
+   */
+  factorCross?: boolean;
   /** Gradient entries smaller than this are skipped (they barely move a weight; skipping them is most of the speed). */
   minGradient?: number;
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
 export const DISALLOWED = -1e4;
+
+/**
+ * BILOU chains with factored cross-category transitions: between an entity's end (L-x, U-x) and the next
+ * entity's start (B-y, U-y) of another category, trans = u[from] + v[to]; every other allowed transition has its
+ * own score. The K² cross pairs are what made decoding O(L²); factored, forward, backward and Viterbi are O(L).
+ * Labels: O = 0, then per category c: B = 1 + 4c, I = 2 + 4c, L = 3 + 4c, U = 4 + 4c (LabelSet's BILOU layout).
+ */
+export interface CrossFactors {
+  /** [L], used at L-x and U-x. */
+  u: Float64Array;
+  /** [L], used at B-y and U-y. */
+  v: Float64Array;
+}
+
+/** Whether a → b is a cross-category pair (scored u[a] + v[b]) in a BILOU label layout. */
+export function isCrossPair(a: number, b: number): boolean {
+  if (a === 0 || b === 0) return false;
+  const pa = (a - 1) & 3;
+  const pb = (b - 1) & 3;
+  return (pa === 2 || pa === 3) && (pb === 0 || pb === 3) && (a - 1) >> 2 !== (b - 1) >> 2;
+}
+
+/** Writes u[a] + v[b] into the cross pairs of `trans` (the matrix stays the full table of scores). */
+export function materializeCross(trans: Float64Array, L: number, cross: CrossFactors): void {
+  for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) trans[a * L + b] = cross.u[a] + cross.v[b];
+}
 
 /** For each label, the labels allowed before it (pred) and after it (succ): the tag scheme makes most pairs impossible. */
 export interface Adjacency {
@@ -95,6 +128,24 @@ export function updateAdjacency(adj: Adjacency, c: ChainScores): void {
   for (let a = 0; a < L; a++) for (let k = succOff[a]; k < succOff[a + 1]; k++) succExpT[k] = Math.exp(c.trans[a * L + succ[k]]);
 }
 
+// ln2/64 split so that n · EXP_STEP_HI is exact (fdlibm's ln2_hi has 32 significant bits): no cancellation error
+const EXP_STEP_HI = 6.93147180369123816490e-1 / 64;
+const EXP_STEP_LO = 1.90821492927058770002e-10 / 64;
+const EXP_INV_STEP = 64 / Math.LN2;
+const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (j / 64));
+const EXP_POW2 = Float64Array.from({ length: 1076 }, (_, k) => 2 ** -k);
+
+/**
+ * exp(x) for x ≤ 0, within a few ulps of Math.exp (relative error < 1e-14 down to −708) and about 3× faster: 2^(n/64) from two
+ * tables times a short Taylor series on the remainder (< ln2/64). The emission potentials are most of the exps.
+ */
+export function expNonPositive(x: number): number {
+  const n = Math.floor(x * EXP_INV_STEP);
+  if (n < -68_800) return 0;
+  const r = x - n * EXP_STEP_HI - n * EXP_STEP_LO;
+  return EXP_POW2[-(n >> 6)] * EXP_FRAC[n & 63] * (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r / 120)))));
+}
+
 /** mulberry32: small seeded PRNG for deterministic shuffling. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -121,27 +172,86 @@ export function initialScores(labels: LabelSet): ChainScores {
   return { L, trans, start, end };
 }
 
+/** Per-category parameter slots of the factored BILOU kernels (stride CAT). */
+const enum P {
+  OB, OU, LO, UO, LB, LU, UB, UU, BI, BL, II, IL, UL, UU_, VB, VU, CAT,
+}
+
+/**
+ * The factored BILOU chain's scores per category, in one flat array (P slots) plus O → O: as scores (`log`) for
+ * Viterbi and as exp(score) (`exp`) for forward-backward. Slots UL/UU_ hold u at L-x/U-x, VB/VU hold v at B-x/U-x.
+ */
+export class BilouChain {
+  readonly K: number;
+  readonly log: Float64Array;
+  readonly exp: Float64Array;
+  logOO = 0;
+  expOO = 1;
+
+  constructor(readonly L: number) {
+    this.K = (L - 1) >> 2;
+    this.log = new Float64Array(this.K * P.CAT);
+    this.exp = new Float64Array(this.K * P.CAT);
+  }
+
+  /** Whether a chain can use these kernels: factored cross pairs over a BILOU layout. */
+  static fits(c: ChainScores): boolean {
+    return c.cross !== undefined && c.L >= 1 && (c.L - 1) % 4 === 0;
+  }
+
+  set(c: ChainScores): void {
+    const { L, trans } = c;
+    const { u, v } = c.cross!;
+    const T = (a: number, b: number) => trans[a * L + b];
+    this.logOO = T(0, 0);
+    this.expOO = Math.exp(this.logOO);
+    for (let k = 0; k < this.K; k++) {
+      const B = 1 + 4 * k, I = B + 1, Lk = B + 2, U = B + 3;
+      const s = k * P.CAT;
+      const l = this.log;
+      l[s + P.OB] = T(0, B); l[s + P.OU] = T(0, U); l[s + P.LO] = T(Lk, 0); l[s + P.UO] = T(U, 0);
+      l[s + P.LB] = T(Lk, B); l[s + P.LU] = T(Lk, U); l[s + P.UB] = T(U, B); l[s + P.UU] = T(U, U);
+      l[s + P.BI] = T(B, I); l[s + P.BL] = T(B, Lk); l[s + P.II] = T(I, I); l[s + P.IL] = T(I, Lk);
+      l[s + P.UL] = u[Lk]; l[s + P.UU_] = u[U]; l[s + P.VB] = v[B]; l[s + P.VU] = v[U];
+      for (let i = s; i < s + P.CAT; i++) this.exp[i] = Math.exp(l[i]);
+    }
+  }
+}
+
 /** Work buffers for forward-backward over sequences of up to `cap` tokens. */
 export class Lattice {
   alpha: Float64Array;
   beta: Float64Array;
   psi: Float64Array;
   scale: Float64Array;
-  expT: Float64Array;
   expStart: Float64Array;
   expEnd: Float64Array;
   K = 1;
   n = 0;
+  /** The allowed pairs with their scores, for chains the factored kernels do not cover. */
   adj: Adjacency | undefined;
+  /** Viterbi work buffers for decoders that own this lattice. */
+  readonly viterbiBuffers = new ViterbiBuffers();
+  /** Set when the chain is a factored BILOU chain: the O(L) kernels run instead of the adjacency lists. */
+  bilou: BilouChain | undefined;
   private readonly w: Float64Array;
+  /** Per-category sums (prefix, own) for the factored kernels. */
+  private readonly pre: Float64Array;
+  private readonly own: Float64Array;
+  /** (prefix, own) pairs per category of the second family of sums in expectationsBilou. */
+  private readonly pairs: Float64Array;
   private cap = 0;
+  private chain: ChainScores | undefined;
+  private expTCache: Float64Array | undefined;
 
   constructor(readonly L: number) {
     this.alpha = this.beta = this.psi = this.scale = new Float64Array(0);
-    this.expT = new Float64Array(L * L);
     this.expStart = new Float64Array(L);
     this.expEnd = new Float64Array(L);
     this.w = new Float64Array(L);
+    this.pre = new Float64Array(L);
+    this.own = new Float64Array(L);
+    this.pairs = new Float64Array(2 * L);
   }
 
   private ensure(n: number): void {
@@ -153,17 +263,40 @@ export class Lattice {
     this.scale = new Float64Array(this.cap);
   }
 
-  /** exp of the transition scores (0 where disallowed). */
+  /** Takes the chain's scores (call again after they change). */
   setChain(c: ChainScores): void {
     const L = this.L;
-    // the allowed pairs come from the tag scheme and never change; only the scores do
-    if (this.adj) updateAdjacency(this.adj, c);
-    else this.adj = adjacency(c);
-    for (let i = 0; i < L * L; i++) this.expT[i] = c.trans[i] <= DISALLOWED ? 0 : Math.exp(c.trans[i]);
+    this.chain = c;
+    this.expTCache = undefined;
+    if (BilouChain.fits(c)) {
+      this.bilou ??= new BilouChain(L);
+      this.bilou.set(c);
+    } else this.bilou = undefined;
+    // the allowed pairs come from the tag scheme and never change; only the scores do (the factored kernels need
+    // no adjacency lists: training calls this once per sequence, so they are not refreshed for nothing)
+    if (!this.bilou) {
+      if (this.adj) updateAdjacency(this.adj, c);
+      else this.adj = adjacency(c);
+    }
     for (let i = 0; i < L; i++) {
       this.expStart[i] = c.start[i] <= DISALLOWED ? 0 : Math.exp(c.start[i]);
       this.expEnd[i] = c.end[i] <= DISALLOWED ? 0 : Math.exp(c.end[i]);
     }
+  }
+
+  /** exp of every transition score (0 where disallowed; cross pairs from their factors), built on first use. */
+  get expT(): Float64Array {
+    if (this.expTCache) return this.expTCache;
+    const c = this.chain!;
+    const L = this.L;
+    const e = new Float64Array(L * L);
+    for (let a = 0; a < L; a++)
+      for (let b = 0; b < L; b++) {
+        const i = a * L + b;
+        if (c.trans[i] <= DISALLOWED) continue;
+        e[i] = Math.exp(c.cross && isCrossPair(a, b) ? c.cross.u[a] + c.cross.v[b] : c.trans[i]);
+      }
+    return (this.expTCache = e);
   }
 
   /** Runs scaled forward-backward over emissions E[t*L + y] for n tokens. */
@@ -171,12 +304,12 @@ export class Lattice {
     const L = this.L;
     this.ensure(n);
     this.n = n;
-    const { alpha, beta, psi, scale, expT, expStart, expEnd } = this;
+    const { alpha, beta, psi, scale, expStart, expEnd } = this;
     for (let t = 0; t < n; t++) {
       let m = -Infinity;
       const o = t * L;
       for (let y = 0; y < L; y++) if (E[o + y] > m) m = E[o + y];
-      for (let y = 0; y < L; y++) psi[o + y] = Math.exp(E[o + y] - m);
+      for (let y = 0; y < L; y++) psi[o + y] = expNonPositive(E[o + y] - m);
     }
     let z = 0;
     for (let y = 0; y < L; y++) {
@@ -187,37 +320,197 @@ export class Lattice {
     for (let y = 0; y < L; y++) alpha[y] /= scale[0];
     for (let t = 1; t < n; t++) {
       const o = t * L;
-      const p = o - L;
-      z = 0;
-      const { predOff, pred, predExpT } = this.adj!;
-      for (let y = 0; y < L; y++) {
-        let s = 0;
-        for (let k = predOff[y], e = predOff[y + 1]; k < e; k++) s += alpha[p + pred[k]] * predExpT[k];
-        const v = s * psi[o + y];
-        alpha[o + y] = v;
-        z += v;
-      }
+      z = this.bilou ? this.forwardBilou(o) : this.forwardGeneric(o);
       scale[t] = z || 1e-300;
-      for (let y = 0; y < L; y++) alpha[o + y] /= scale[t];
+      const inv = 1 / scale[t];
+      for (let y = 0; y < L; y++) alpha[o + y] *= inv;
     }
     const last = (n - 1) * L;
     for (let y = 0; y < L; y++) beta[last + y] = expEnd[y];
-    const { succOff, succ, succExpT } = this.adj!;
     const w = this.w;
     for (let t = n - 2; t >= 0; t--) {
       const o = t * L;
       const q = o + L;
-      const c = scale[t + 1];
-      for (let y = 0; y < L; y++) w[y] = (psi[q + y] * beta[q + y]) / c;
-      for (let a = 0; a < L; a++) {
-        let s = 0;
-        for (let k = succOff[a], e = succOff[a + 1]; k < e; k++) s += succExpT[k] * w[succ[k]];
-        beta[o + a] = s;
-      }
+      const inv = 1 / scale[t + 1];
+      for (let y = 0; y < L; y++) w[y] = psi[q + y] * beta[q + y] * inv;
+      if (this.bilou) this.backwardBilou(o);
+      else this.backwardGeneric(o);
     }
     let K = 0;
     for (let y = 0; y < L; y++) K += alpha[last + y] * beta[last + y];
     this.K = K || 1e-300;
+  }
+
+  /** alpha at row offset o (unnormalised) from the row before it; returns the row's sum. */
+  private forwardGeneric(o: number): number {
+    const { alpha, psi } = this;
+    const { predOff, pred, predExpT } = this.adj!;
+    const p = o - this.L;
+    let z = 0;
+    for (let y = 0; y < this.L; y++) {
+      let s = 0;
+      for (let k = predOff[y], e = predOff[y + 1]; k < e; k++) s += alpha[p + pred[k]] * predExpT[k];
+      const v = s * psi[o + y];
+      alpha[o + y] = v;
+      z += v;
+    }
+    return z;
+  }
+
+  private forwardBilou(o: number): number {
+    const { alpha, psi, pre, own } = this;
+    const { K, exp: X, expOO } = this.bilou!;
+    const p = o - this.L;
+    const aO = alpha[p];
+    let sO = aO * expOO;
+    let total = 0;
+    for (let k = 0, s = 0, b = p + 1; k < K; k++, s += P.CAT, b += 4) {
+      const aL = alpha[b + 2];
+      const aU = alpha[b + 3];
+      sO += aL * X[s + P.LO] + aU * X[s + P.UO];
+      const x = aL * X[s + P.UL] + aU * X[s + P.UU_];
+      pre[k] = total;
+      own[k] = x;
+      total += x;
+    }
+    let z = 0;
+    let suffix = 0;
+    for (let k = K - 1; k >= 0; k--) {
+      // entity ends of every other category, summed without cancellation
+      const others = pre[k] + suffix;
+      suffix += own[k];
+      const s = k * P.CAT;
+      const b = p + 1 + 4 * k;
+      const aB = alpha[b], aI = alpha[b + 1], aL = alpha[b + 2], aU = alpha[b + 3];
+      const r = o + 1 + 4 * k;
+      const vB = (aO * X[s + P.OB] + aL * X[s + P.LB] + aU * X[s + P.UB] + X[s + P.VB] * others) * psi[r];
+      const vI = (aB * X[s + P.BI] + aI * X[s + P.II]) * psi[r + 1];
+      const vL = (aB * X[s + P.BL] + aI * X[s + P.IL]) * psi[r + 2];
+      const vU = (aO * X[s + P.OU] + aL * X[s + P.LU] + aU * X[s + P.UU] + X[s + P.VU] * others) * psi[r + 3];
+      alpha[r] = vB;
+      alpha[r + 1] = vI;
+      alpha[r + 2] = vL;
+      alpha[r + 3] = vU;
+      z += vB + vI + vL + vU;
+    }
+    const vO = sO * psi[o];
+    alpha[o] = vO;
+    return z + vO;
+  }
+
+  /** beta at row offset o from w (= psi · beta / scale of the next row). */
+  private backwardGeneric(o: number): void {
+    const { beta, w } = this;
+    const { succOff, succ, succExpT } = this.adj!;
+    for (let a = 0; a < this.L; a++) {
+      let s = 0;
+      for (let k = succOff[a], e = succOff[a + 1]; k < e; k++) s += succExpT[k] * w[succ[k]];
+      beta[o + a] = s;
+    }
+  }
+
+  private backwardBilou(o: number): void {
+    const { beta, w, pre, own } = this;
+    const { K, exp: X, expOO } = this.bilou!;
+    const wO = w[0];
+    let bO = expOO * wO;
+    let total = 0;
+    for (let k = 0, s = 0, b = 1; k < K; k++, s += P.CAT, b += 4) {
+      const wB = w[b];
+      const wU = w[b + 3];
+      bO += X[s + P.OB] * wB + X[s + P.OU] * wU;
+      const y = X[s + P.VB] * wB + X[s + P.VU] * wU;
+      pre[k] = total;
+      own[k] = y;
+      total += y;
+    }
+    beta[o] = bO;
+    let suffix = 0;
+    for (let k = K - 1; k >= 0; k--) {
+      const others = pre[k] + suffix;
+      suffix += own[k];
+      const s = k * P.CAT;
+      const b = 1 + 4 * k;
+      const wB = w[b], wI = w[b + 1], wL = w[b + 2], wU = w[b + 3];
+      const r = o + b;
+      beta[r] = X[s + P.BI] * wI + X[s + P.BL] * wL;
+      beta[r + 1] = X[s + P.II] * wI + X[s + P.IL] * wL;
+      beta[r + 2] = X[s + P.LO] * wO + X[s + P.LB] * wB + X[s + P.LU] * wU + X[s + P.UL] * others;
+      beta[r + 3] = X[s + P.UO] * wO + X[s + P.UB] * wB + X[s + P.UU] * wU + X[s + P.UU_] * others;
+    }
+  }
+
+  /**
+   * Adds the expected transition counts of the last run (pairs t−1 → t for t ≥ 1) to gT [L*L]; for a factored
+   * chain the cross pairs go to gu/gv [L] instead (their sums over the pairs each factor takes part in).
+   */
+  transitionExpectations(gT: Float64Array, gu: Float64Array, gv: Float64Array): void {
+    const { L, n, alpha, beta, psi, scale, w } = this;
+    for (let t = 1; t < n; t++) {
+      const p = (t - 1) * L;
+      const o = t * L;
+      const inv = 1 / (scale[t] * this.K);
+      for (let y = 0; y < L; y++) w[y] = psi[o + y] * beta[o + y] * inv;
+      if (this.bilou) this.expectationsBilou(p, gT, gu, gv);
+      else {
+        const { succOff, succ, succExpT } = this.adj!;
+        for (let a = 0; a < L; a++) {
+          const al = alpha[p + a];
+          if (al === 0) continue;
+          for (let k = succOff[a]; k < succOff[a + 1]; k++) gT[a * L + succ[k]] += al * succExpT[k] * w[succ[k]];
+        }
+      }
+    }
+  }
+
+  private expectationsBilou(p: number, gT: Float64Array, gu: Float64Array, gv: Float64Array): void {
+    const { L, alpha, w, pre, own } = this;
+    const { K, exp: X, expOO } = this.bilou!;
+    const aO = alpha[p];
+    const wO = w[0];
+    gT[0] += aO * expOO * wO;
+    // pass 1: entity ends weighted by u (for v's sums) and entity starts weighted by v (for u's sums)
+    let totalX = 0;
+    let totalY = 0;
+    const preY = this.pairs;
+    for (let k = 0, s = 0, b = 1; k < K; k++, s += P.CAT, b += 4) {
+      const x = alpha[p + b + 2] * X[s + P.UL] + alpha[p + b + 3] * X[s + P.UU_];
+      pre[k] = totalX;
+      own[k] = x;
+      totalX += x;
+      const y = X[s + P.VB] * w[b] + X[s + P.VU] * w[b + 3];
+      preY[2 * k] = totalY;
+      preY[2 * k + 1] = y;
+      totalY += y;
+    }
+    let sufX = 0;
+    let sufY = 0;
+    for (let k = K - 1; k >= 0; k--) {
+      const othersX = pre[k] + sufX;
+      sufX += own[k];
+      const othersY = preY[2 * k] + sufY;
+      sufY += preY[2 * k + 1];
+      const s = k * P.CAT;
+      const B = 1 + 4 * k, I = B + 1, Lk = B + 2, U = B + 3;
+      const aB = alpha[p + B], aI = alpha[p + I], aL = alpha[p + Lk], aU = alpha[p + U];
+      const wB = w[B], wI = w[I], wL = w[Lk], wU = w[U];
+      gT[B] += aO * X[s + P.OB] * wB;
+      gT[U] += aO * X[s + P.OU] * wU;
+      gT[Lk * L] += aL * X[s + P.LO] * wO;
+      gT[U * L] += aU * X[s + P.UO] * wO;
+      gT[Lk * L + B] += aL * X[s + P.LB] * wB;
+      gT[Lk * L + U] += aL * X[s + P.LU] * wU;
+      gT[U * L + B] += aU * X[s + P.UB] * wB;
+      gT[U * L + U] += aU * X[s + P.UU] * wU;
+      gT[B * L + I] += aB * X[s + P.BI] * wI;
+      gT[B * L + Lk] += aB * X[s + P.BL] * wL;
+      gT[I * L + I] += aI * X[s + P.II] * wI;
+      gT[I * L + Lk] += aI * X[s + P.IL] * wL;
+      gu[Lk] += aL * X[s + P.UL] * othersY;
+      gu[U] += aU * X[s + P.UU_] * othersY;
+      gv[B] += X[s + P.VB] * wB * othersX;
+      gv[U] += X[s + P.VU] * wU * othersX;
+    }
   }
 
   /** Marginal probability of tag y at token t (after run). */
@@ -229,9 +522,10 @@ export class Lattice {
   /** Probability that tokens s..e carry exactly tags[s..e] (after run). */
   segmentProbability(tags: ArrayLike<number>, s: number, e: number): number {
     const L = this.L;
+    const expT = this.expT;
     let p = this.alpha[s * L + tags[s]];
     for (let t = s + 1; t <= e; t++) {
-      p *= (this.expT[tags[t - 1] * L + tags[t]] * this.psi[t * L + tags[t]]) / this.scale[t];
+      p *= (expT[tags[t - 1] * L + tags[t]] * this.psi[t * L + tags[t]]) / this.scale[t];
     }
     p *= this.beta[e * L + tags[e]];
     return Math.min(1, Math.max(0, p / this.K));
@@ -245,32 +539,41 @@ export class Lattice {
   }
 }
 
-/** Best tag sequence for emissions E (n × L). */
-export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores, adj: Adjacency = adjacency(c)): Int32Array {
+/** Reusable Viterbi buffers (one per decoder: decoding allocates nothing per sequence once grown). */
+export class ViterbiBuffers {
+  delta = new Float64Array(0);
+  back = new Int32Array(0);
+  ensure(size: number): void {
+    if (this.delta.length >= size) return;
+    const cap = Math.max(size, this.delta.length * 2, 1024);
+    this.delta = new Float64Array(cap);
+    this.back = new Int32Array(cap);
+  }
+}
+
+/** Best tag sequence for emissions E (n × L); `prepared` is a Lattice (or parts) on which setChain(c) was called. */
+export function viterbi(
+  E: ArrayLike<number>,
+  n: number,
+  c: ChainScores,
+  prepared?: { adj?: Adjacency; bilou?: BilouChain },
+  buffers: ViterbiBuffers = new ViterbiBuffers(),
+): Int32Array {
   const L = c.L;
-  const { predOff, pred, predTrans } = adj;
   const out = new Int32Array(n);
   if (n === 0) return out;
-  const delta = new Float64Array(n * L);
-  const back = new Int32Array(n * L);
+  let bilou = prepared?.bilou;
+  if (!prepared && BilouChain.fits(c)) {
+    bilou = new BilouChain(L);
+    bilou.set(c);
+  }
+  const adj = bilou ? undefined : (prepared?.adj ?? adjacency(c));
+  buffers.ensure(n * L);
+  const { delta, back } = buffers;
   for (let y = 0; y < L; y++) delta[y] = c.start[y] + E[y];
   for (let t = 1; t < n; t++) {
-    const o = t * L;
-    const p = o - L;
-    for (let y = 0; y < L; y++) {
-      let best = -Infinity;
-      let arg = 0;
-      for (let k = predOff[y], e = predOff[y + 1]; k < e; k++) {
-        const a = pred[k];
-        const v = delta[p + a] + predTrans[k];
-        if (v > best) {
-          best = v;
-          arg = a;
-        }
-      }
-      delta[o + y] = best + E[o + y];
-      back[o + y] = arg;
-    }
+    if (bilou) viterbiStepBilou(delta, back, t * L, bilou, E);
+    else viterbiStepGeneric(delta, back, t * L, L, adj!, E);
   }
   let best = -Infinity;
   let arg = 0;
@@ -287,23 +590,149 @@ export function viterbi(E: ArrayLike<number>, n: number, c: ChainScores, adj: Ad
   return out;
 }
 
+function viterbiStepGeneric(delta: Float64Array, back: Int32Array, o: number, L: number, adj: Adjacency, E: ArrayLike<number>): void {
+  const { predOff, pred, predTrans } = adj;
+  const p = o - L;
+  for (let y = 0; y < L; y++) {
+    let best = -Infinity;
+    let arg = 0;
+    for (let k = predOff[y], e = predOff[y + 1]; k < e; k++) {
+      const a = pred[k];
+      const v = delta[p + a] + predTrans[k];
+      if (v > best) {
+        best = v;
+        arg = a;
+      }
+    }
+    delta[o + y] = best + E[o + y];
+    back[o + y] = arg;
+  }
+}
+
+const maxPre = new Float64Array(256);
+const argPre = new Int32Array(256);
+
+function viterbiStepBilou(delta: Float64Array, back: Int32Array, o: number, ch: BilouChain, E: ArrayLike<number>): void {
+  const { K, log: S, logOO } = ch;
+  const p = o - ch.L;
+  const dO = delta[p];
+  let bestO = dO + logOO;
+  let argO = 0;
+  // best entity end of each category (with u), as prefix maxima over the categories before it
+  const mx = K <= 256 ? maxPre : new Float64Array(K);
+  const ag = K <= 256 ? argPre : new Int32Array(K);
+  let runMax = -Infinity;
+  let runArg = 0;
+  for (let k = 0, s = 0, b = p + 1; k < K; k++, s += P.CAT, b += 4) {
+    const dL = delta[b + 2];
+    const dU = delta[b + 3];
+    let v = dL + S[s + P.LO];
+    if (v > bestO) {
+      bestO = v;
+      argO = b + 2 - p;
+    }
+    v = dU + S[s + P.UO];
+    if (v > bestO) {
+      bestO = v;
+      argO = b + 3 - p;
+    }
+    mx[k] = runMax;
+    ag[k] = runArg;
+    const xL = dL + S[s + P.UL];
+    const xU = dU + S[s + P.UU_];
+    if (xL > runMax) {
+      runMax = xL;
+      runArg = b + 2 - p;
+    }
+    if (xU > runMax) {
+      runMax = xU;
+      runArg = b + 3 - p;
+    }
+  }
+  delta[o] = bestO + E[o];
+  back[o] = argO;
+  let sufMax = -Infinity;
+  let sufArg = 0;
+  for (let k = K - 1; k >= 0; k--) {
+    const s = k * P.CAT;
+    const B = 1 + 4 * k;
+    const dB = delta[p + B], dI = delta[p + B + 1], dL = delta[p + B + 2], dU = delta[p + B + 3];
+    // the best end of another category: max of the prefix before k and the suffix after k
+    let oMax = mx[k];
+    let oArg = ag[k];
+    if (sufMax > oMax) {
+      oMax = sufMax;
+      oArg = sufArg;
+    }
+    const xL = dL + S[s + P.UL];
+    const xU = dU + S[s + P.UU_];
+    if (xL > sufMax) {
+      sufMax = xL;
+      sufArg = B + 2;
+    }
+    if (xU > sufMax) {
+      sufMax = xU;
+      sufArg = B + 3;
+    }
+    // B-k
+    let best = dO + S[s + P.OB];
+    let arg = 0;
+    let v = dL + S[s + P.LB];
+    if (v > best) { best = v; arg = B + 2; }
+    v = dU + S[s + P.UB];
+    if (v > best) { best = v; arg = B + 3; }
+    v = oMax + S[s + P.VB];
+    if (v > best) { best = v; arg = oArg; }
+    delta[o + B] = best + E[o + B];
+    back[o + B] = arg;
+    // I-k
+    best = dB + S[s + P.BI];
+    arg = B;
+    v = dI + S[s + P.II];
+    if (v > best) { best = v; arg = B + 1; }
+    delta[o + B + 1] = best + E[o + B + 1];
+    back[o + B + 1] = arg;
+    // L-k
+    best = dB + S[s + P.BL];
+    arg = B;
+    v = dI + S[s + P.IL];
+    if (v > best) { best = v; arg = B + 1; }
+    delta[o + B + 2] = best + E[o + B + 2];
+    back[o + B + 2] = arg;
+    // U-k
+    best = dO + S[s + P.OU];
+    arg = 0;
+    v = dL + S[s + P.LU];
+    if (v > best) { best = v; arg = B + 2; }
+    v = dU + S[s + P.UU];
+    if (v > best) { best = v; arg = B + 3; }
+    v = oMax + S[s + P.VU];
+    if (v > best) { best = v; arg = oArg; }
+    delta[o + B + 3] = best + E[o + B + 3];
+    back[o + B + 3] = arg;
+  }
+}
+
 /** Emission scores of a training sequence under weights W. */
 function emissions(seq: TrainSequence, W: Float64Array, L: number, E: Float64Array, groups: Group[]): void {
+  const { offsets, ids } = seq;
   for (let t = 0; t < seq.n; t++) {
     const o = t * L;
     for (let y = 0; y < L; y++) E[o + y] = 0;
-    for (const g of groups) g.sum.fill(0);
-    for (let k = seq.offsets[t]; k < seq.offsets[t + 1]; k++) {
-      const id = seq.ids[k];
-      const w = id * L;
+    for (let k = offsets[t]; k < offsets[t + 1]; k++) {
+      const w = ids[k] * L;
       for (let y = 0; y < L; y++) E[o + y] += W[w + y];
-      for (const g of groups) {
-        const r = id * g.size;
-        for (let c = 0; c < g.size; c++) g.sum[c] += g.W[r + c];
-      }
     }
     // group weights are summed per group first, then spread to labels once
-    for (const g of groups) for (let y = 0; y < L; y++) E[o + y] += g.sum[g.of[y]];
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { sum, size, W: GWt, of } = groups[gi];
+      sum.fill(0);
+      for (let k = offsets[t]; k < offsets[t + 1]; k++) {
+        const r = ids[k] * size;
+        for (let c = 0; c < size; c++) sum[c] += GWt[r + c];
+      }
+      for (let y = 0; y < L; y++) E[o + y] += sum[of[y]];
+    }
   }
 }
 
@@ -333,6 +762,15 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
   const gT = new Float64Array(L * L);
   const gS = new Float64Array(L);
   const gE = new Float64Array(L);
+  // factored cross-category transitions (BILOU only): u, v with their AdaGrad sums and averaging accumulators
+  const cross = opts.factorCross && labels.scheme === 'BILOU' ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined;
+  if (cross) chain.cross = cross;
+  const gu = new Float64Array(L);
+  const gv = new Float64Array(L);
+  const Gu = new Float64Array(L);
+  const Gv = new Float64Array(L);
+  const Uu = new Float64Array(L);
+  const Uv = new Float64Array(L);
   const lat = new Lattice(L);
   let maxN = 1;
   for (const s of seqs) maxN = Math.max(maxN, s.n);
@@ -426,21 +864,16 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
       }
       gS[seq.tags[0]] -= 1;
       gE[seq.tags[n - 1]] -= 1;
-      const { alpha, beta, psi, scale, expT } = lat;
+      gu.fill(0);
+      gv.fill(0);
+      lat.transitionExpectations(gT, gu, gv);
       for (let t = 1; t < n; t++) {
-        const p = (t - 1) * L;
-        const o = t * L;
-        const c = scale[t] * lat.K;
-        const { succOff, succ } = lat.adj!;
-        for (let a = 0; a < L; a++) {
-          const al = alpha[p + a];
-          if (al === 0) continue;
-          for (let k = succOff[a]; k < succOff[a + 1]; k++) {
-            const b = succ[k];
-            gT[a * L + b] += (al * expT[a * L + b] * psi[o + b] * beta[o + b]) / c;
-          }
-        }
-        gT[seq.tags[t - 1] * L + seq.tags[t]] -= 1;
+        const a = seq.tags[t - 1];
+        const b = seq.tags[t];
+        if (cross && isCrossPair(a, b)) {
+          gu[a] -= 1;
+          gv[b] -= 1;
+        } else gT[a * L + b] -= 1;
       }
       for (let i = 0; i < L * L; i++) {
         if (chain.trans[i] <= DISALLOWED) continue;
@@ -450,6 +883,23 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
         const d = (eta * g) / (Math.sqrt(GT[i]) + eps);
         chain.trans[i] -= d;
         UT[i] -= step * d;
+      }
+      if (cross) {
+        for (let i = 0; i < L; i++) {
+          if (gu[i] !== 0) {
+            Gu[i] += gu[i] * gu[i];
+            const d = (eta * gu[i]) / (Math.sqrt(Gu[i]) + eps);
+            cross.u[i] -= d;
+            Uu[i] -= step * d;
+          }
+          if (gv[i] !== 0) {
+            Gv[i] += gv[i] * gv[i];
+            const d = (eta * gv[i]) / (Math.sqrt(Gv[i]) + eps);
+            cross.v[i] -= d;
+            Uv[i] -= step * d;
+          }
+        }
+        materializeCross(chain.trans, L, cross);
       }
       for (let i = 0; i < L; i++) {
         if (chain.start[i] > DISALLOWED && gS[i] !== 0) {
@@ -473,6 +923,13 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
     for (let i = 0; i < W.length; i++) W[i] -= UW[i] / step;
     for (const g of groups) for (let i = 0; i < g.W.length; i++) g.W[i] -= g.U[i] / step;
     for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= UT[i] / step;
+    if (cross) {
+      for (let i = 0; i < L; i++) {
+        cross.u[i] -= Uu[i] / step;
+        cross.v[i] -= Uv[i] / step;
+      }
+      materializeCross(chain.trans, L, cross);
+    }
     for (let i = 0; i < L; i++) {
       if (chain.start[i] > DISALLOWED) chain.start[i] -= US[i] / step;
       if (chain.end[i] > DISALLOWED) chain.end[i] -= UE[i] / step;

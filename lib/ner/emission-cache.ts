@@ -59,37 +59,33 @@ interface Scored {
 }
 
 /**
- * Bags of features to score, one ORT row each. With the model's fingerprint table at hand (host lookup) the bags are
- * kept as their matching weight rows, so a bag nothing matches needs no row; otherwise as (bucket1, bucket2,
- * fingerprint) slots for `EmissionSession.emissions`.
+ * Bags of features to score, one ORT row each, kept as their matching weight rows (the test `matchingRows` does, made
+ * while hashing), so a bag nothing matches needs no row.
  */
 class RowBatch {
-  /** Host lookup: matching rows; else bucket1. */
+  /** Matching weight rows of all bags; bag r's are [ends[r − 1], ends[r]). */
   private readonly cells = new IntBuffer();
-  private readonly b2 = new IntBuffer();
-  private readonly fp = new IntBuffer();
-  /** Bag r's cells are [ends[r − 1], ends[r]). */
   private readonly ends = new IntBuffer();
   /** Caller's tag of each bag. */
   readonly dest = new IntBuffer();
   private readonly input = new IntBuffer();
-  private readonly input2 = new IntBuffer();
-  private readonly inputFp = new IntBuffer();
+  /** `EmissionSession.buckets`: per bucket its fingerprint and weight row. */
+  private readonly buckets: Int32Array;
+  private readonly numBuckets: number;
 
-  constructor(
-    private readonly session: EmissionSession,
-    private readonly table: Int32Array | undefined,
-    private readonly numBuckets: number,
-  ) {}
-
-  clear(): void {
-    this.cells.length = this.b2.length = this.fp.length = this.ends.length = this.dest.length = 0;
+  constructor(private readonly session: EmissionSession) {
+    this.buckets = session.buckets;
+    this.numBuckets = session.numBuckets;
   }
 
-  /** Adds the bag hA/hB[from, to) tagged `dest`; false (nothing added) when it scores zero for sure. */
+  clear(): void {
+    this.cells.length = this.ends.length = this.dest.length = 0;
+  }
+
+  /** Adds the bag hA/hB[from, to) tagged `dest`; false (nothing added) when none of its features has a row. */
   add(hA: Uint32Array, hB: Uint32Array, from: number, to: number, dest: number): boolean {
     const nb = this.numBuckets;
-    const t = this.table;
+    const t = this.buckets;
     const before = this.cells.length;
     for (let i = from; i < to; i++) {
       const a = hA[i];
@@ -97,15 +93,9 @@ class RowBatch {
       const b1 = b % nb;
       const b2 = bucket2Of(a, b) % nb;
       const want = fingerprintOf(a);
-      if (t) {
-        // the test `matchingRows` does: each candidate bucket whose stored fingerprint matches (bucket2 if distinct)
-        if (t[b1] === want) this.cells.push(b1);
-        if (b2 !== b1 && t[b2] === want) this.cells.push(b2);
-      } else {
-        this.cells.push(b1);
-        this.b2.push(b2);
-        this.fp.push(want);
-      }
+      // each candidate bucket that holds the feature's fingerprint (bucket2 only when distinct) adds its row
+      if (t[2 * b1] === want) this.cells.push(t[2 * b1 + 1]);
+      if (b2 !== b1 && t[2 * b2] === want) this.cells.push(t[2 * b2 + 1]);
     }
     if (this.cells.length === before) return false;
     this.ends.push(this.cells.length);
@@ -113,7 +103,7 @@ class RowBatch {
     return true;
   }
 
-  /** Scores all bags, in ORT calls of at most MAX_CALL_CELLS cells. */
+  /** Scores all bags, in ORT calls of at most MAX_CALL_CELLS cells (each row padded with the all-zero row). */
   async run(): Promise<Scored[]> {
     const rows = this.ends.length;
     const ends = this.ends.data;
@@ -124,30 +114,17 @@ class RowBatch {
     }
     const out: Scored[] = [];
     const per = Math.max(1, Math.floor(MAX_CALL_CELLS / k));
+    const cells = this.cells.data;
     for (let first = 0; first < rows; first += per) {
       const m = Math.min(per, rows - first);
-      // reused inputs: fresh memory is slow to touch the first time
-      const x = this.input.reserve(m * k);
-      const pad = this.table ? this.table.length - 1 : 0; // the all-zero miss row; graph lookup: bucket 0
-      x.fill(pad, 0, m * k);
-      const x2 = this.table ? x : this.input2.reserve(m * k).fill(0, 0, m * k);
-      const xf = this.table ? x : this.inputFp.reserve(m * k).fill(0, 0, m * k); // padding fingerprint 0
-      const c = this.cells.data;
-      const c2 = this.b2.data;
-      const cf = this.fp.data;
+      // a reused input: fresh memory is slow to touch the first time
+      const x = this.input.reserve(m * k).fill(this.session.missRow, 0, m * k);
       for (let r = 0, at = first === 0 ? 0 : ends[first - 1]; r < m; r++) {
         const end = ends[first + r];
-        for (let i = at, o = r * k; i < end; i++, o++) {
-          x[o] = c[i];
-          if (!this.table) {
-            x2[o] = c2[i];
-            xf[o] = cf[i];
-          }
-        }
+        for (let i = at, o = r * k; i < end; i++, o++) x[o] = cells[i];
         at = end;
       }
-      const E = this.table ? await this.session.emissionsForRows(x, m, k) : await this.session.emissions(x, x2, xf, m, k);
-      out.push({ E, first, count: m });
+      out.push({ E: await this.session.emissionsForRows(x, m, k), first, count: m });
     }
     return out;
   }
@@ -194,10 +171,9 @@ export class EmissionCache {
   constructor(
     session: EmissionSession,
     private readonly extractor: FeatureExtractor,
-    numBuckets: number,
-    numLabels: number,
     private readonly settings: EmissionCacheSettings = DEFAULT_EMISSION_CACHE,
   ) {
+    const numLabels = session.numLabels;
     this.L = numLabels;
     this.R = extractor.radius;
     this.D = 2 * this.R + 1;
@@ -216,10 +192,9 @@ export class EmissionCache {
     this.rowAt = new Int32Array(this.maxEntries * this.D);
     this.blocks = [new Float32Array(numLabels)];
     this.bags = extractor.newBags();
-    const fingerprints = session.lookup === 'host' ? session.fingerprints : undefined;
     // one ORT call per distance |d|: bags at the same distance have similar sizes, so little padding
-    this.batches = Array.from({ length: this.R + 1 }, () => new RowBatch(session, fingerprints, numBuckets));
-    this.gazBatch = new RowBatch(session, fingerprints, numBuckets);
+    this.batches = Array.from({ length: this.R + 1 }, () => new RowBatch(session));
+    this.gazBatch = new RowBatch(session);
   }
 
   /** Token texts held (besides the edge). */

@@ -1,23 +1,26 @@
 // The NER engine's public face: train a model from labelled documents into one ONNX file, and load such a file
-// to predict entities. The file alone is enough: its metadata carries labels, tokenizer and feature settings,
-// word clusters and gazetteer.
+// to predict entities. The file alone is enough: its metadata carries labels, tokenizer and feature settings, and
+// tensors next to the weights carry the word clusters and gazetteer.
 import { DomainError } from '../errors.js';
 import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
-import { decodeLexicon, englishLexicon, lexiconBytes, type Lexicon } from './lexicon.js';
-import { Lattice } from './crf.js';
+import { englishLexicon, Lexicon } from './lexicon.js';
+import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
 import { decodeDocument, fit, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
-import { buildEmissionModel } from './onnx/export.js';
+import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
 import { EmissionCache } from './emission-cache.js';
 import { prepareLabelled, prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import type { LabelledDocument, PredictedEntity, TrainOptions, TrainResult } from './types.js';
 
-/** Version of the model file layout (metadata keys, graph contract, feature hashing). */
-export const MODEL_FORMAT_VERSION = '1';
+/**
+ * Version of the model file layout (metadata keys, graph contract, tables, feature hashing). 2: dense weight rows
+ * with a bucket table, clusters and gazetteer as tensors instead of base64 metadata.
+ */
+export const MODEL_FORMAT_VERSION = '2';
 
 const META = {
   format: 'cner.formatVersion',
@@ -29,6 +32,7 @@ const META = {
   gazetteer: 'cner.gazetteer',
   trainer: 'cner.trainer',
   decoding: 'cner.decoding',
+  cross: 'cner.crossTransitions',
 } as const;
 
 /** Everything that decides a model besides the data; defaults hold across domains and data sizes. */
@@ -62,8 +66,20 @@ export const DEFAULT_ENGINE: EngineSettings = {
   learnedClusters: false,
 };
 
-const lexiconB64 = (l: Lexicon) => (l === englishLexicon().lexicon ? englishLexicon().base64 : Buffer.from(lexiconBytes(l)).toString('base64'));
-const lexiconFromB64 = (s: string) => decodeLexicon(new Uint8Array(Buffer.from(s, 'base64')));
+/** A lexicon in the file: metadata `key` = {"bits"}, tensors `key.hashes` (uint32) and `key.paths` (uint16). */
+function lexiconTables(key: string, l: Lexicon): { meta: string; tables: Record<string, TableArray> } {
+  return { meta: JSON.stringify({ bits: l.bits }), tables: { [`${key}.hashes`]: l.hashes, [`${key}.paths`]: l.paths } };
+}
+
+/** The lexicon `lexiconTables` stored, its arrays views into the file's bytes. */
+function readLexicon(file: EmissionModelFile, key: string): Lexicon | undefined {
+  const meta = file.metadata[key];
+  if (meta === undefined) return undefined;
+  const { bits } = JSON.parse(meta) as { bits: number };
+  const hashes = tensorValues(file.tensors.get(`${key}.hashes`), `${key}.hashes`, DataType.UINT32, Uint32Array);
+  const paths = tensorValues(file.tensors.get(`${key}.paths`), `${key}.paths`, DataType.UINT16, Uint16Array, hashes.length);
+  return new Lexicon(bits, hashes, paths);
+}
 
 /** A loaded model. */
 export interface NerModel {
@@ -79,20 +95,19 @@ const spanHashes = (text: string) => {
   return t.starts.map((s, i) => lowerHash(text, s, t.ends[i]));
 };
 
-function encodeGazetteer(entries: Array<{ hashes: number[]; category: number }>): string {
+/** Gazetteer entries as one uint32 tensor: category, length, then the token hashes, per entry. */
+function encodeGazetteer(entries: Array<{ hashes: number[]; category: number }>): Uint32Array {
   const flat: number[] = [];
   for (const e of entries) flat.push(e.category, e.hashes.length, ...e.hashes);
-  const a = Uint32Array.from(flat);
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  return Uint32Array.from(flat);
 }
 
-function decodeGazetteer(s: string): Gazetteer {
-  const buf = Buffer.from(s, 'base64');
-  const a = new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+function decodeGazetteer(a: Uint32Array): Gazetteer {
   const entries: Array<{ hashes: number[]; category: number }> = [];
   for (let i = 0; i < a.length; ) {
     const category = a[i];
     const len = a[i + 1];
+    if (i + 2 + len > a.length) throw new Error('gazetteer table is truncated');
     entries.push({ category, hashes: Array.from(a.subarray(i + 2, i + 2 + len)) });
     i += 2 + len;
   }
@@ -120,8 +135,11 @@ function validate(docs: LabelledDocument[], categories: string[]): void {
   if (errors.length) throw new DomainError('VALIDATION_FAILED', errors.slice(0, 20).map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
 }
 
-/** Places the fitted rows into a 2-choice hash table; the most important rows first, so drops cost least. */
-function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; dropped: number } {
+/**
+ * Places the fitted rows into a 2-choice hash table; the most important rows first, so drops cost least. The weights
+ * are stored dense, one row per placed feature in that order; each bucket names its feature's fingerprint and row.
+ */
+function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; rows: Int32Array; dropped: number } {
   const L = m.labels.size;
   const W = m.params.W;
   const rows: number[] = [];
@@ -154,15 +172,20 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
     if (occupant[slot] >= 0) dropped++;
     else occupant[slot] = r;
   }
+  const rowOf = new Int32Array(m.dict.size).fill(-1);
+  let placed = 0;
+  for (const r of rows) if (occupant[first(r)] === r || occupant[second(r)] === r) rowOf[r] = placed++;
+  const weights = new Uint16Array(placed * L);
+  for (const r of rows) if (rowOf[r] >= 0) weights.set(m.W16.subarray(r * L, (r + 1) * L), rowOf[r] * L);
   const fingerprints = new Int32Array(numBuckets);
-  const weights = new Uint16Array(numBuckets * L);
+  const rowIndex = new Int32Array(numBuckets);
   for (let slot = 0; slot < numBuckets; slot++) {
     const r = occupant[slot];
     if (r < 0) continue;
     fingerprints[slot] = fingerprintOf(m.dict.rowA[r]);
-    weights.set(m.W16.subarray(r * L, (r + 1) * L), slot * L);
+    rowIndex[slot] = rowOf[r];
   }
-  return { numBuckets, weights, fingerprints, dropped };
+  return { numBuckets, weights, fingerprints, rows: rowIndex, dropped };
 }
 
 /**
@@ -229,7 +252,7 @@ export function fitDocuments(docs: LabelledDocument[], opts: TrainOptions, setti
   const clusters = settings.learnedClusters
     ? learnClusters([...docs.map((d) => d.text), ...(opts.unlabelledTexts ?? [])], settings.clusters, seed)
     : undefined;
-  const pretrained = settings.englishClusters ? englishLexicon().lexicon : undefined;
+  const pretrained = settings.englishClusters ? englishLexicon() : undefined;
 
   // gazetteer: the user's entity lists + every labelled span; training sees leave-fold-out copies of the spans
   const listEntries: Array<{ hashes: number[]; category: number }> = [];
@@ -316,44 +339,52 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
   const { model, categories, seed, clusters, pretrained } = f;
   const table = toEmissionTable(model);
   const f32 = (a: Float64Array) => Float32Array.from(a, (v) => Math.max(v, -1e4));
+  const metadata: Record<string, string> = {
+    [META.format]: MODEL_FORMAT_VERSION,
+    [META.labels]: JSON.stringify({ categories, scheme: model.labels.scheme }),
+    [META.features]: JSON.stringify(settings.features),
+    [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
+    [META.decoding]: JSON.stringify({ consistency: settings.consistency, known: [...f.known] }),
+    // the factors the cross-category transition scores are made of (decoders use them; the matrix holds their sums)
+    ...(model.params.cross ? { [META.cross]: JSON.stringify({ u: [...model.params.cross.u], v: [...model.params.cross.v] }) } : {}),
+    [META.trainer]: JSON.stringify({ ...settings.trainer, seed, features: model.dict.size, dropped: table.dropped }),
+  };
+  const tables: Record<string, TableArray> = {};
+  for (const [key, lexicon] of [[META.clusters, clusters], [META.pretrained, pretrained]] as const) {
+    if (!lexicon) continue;
+    const t = lexiconTables(key, lexicon);
+    metadata[key] = t.meta;
+    Object.assign(tables, t.tables);
+  }
+  if (f.gazetteerEntries.length) tables[META.gazetteer] = encodeGazetteer(f.gazetteerEntries);
   return buildEmissionModel({
     numBuckets: table.numBuckets,
     numLabels: model.labels.size,
     weights: table.weights,
     fingerprints: table.fingerprints,
+    rows: table.rows,
     transitions: f32(model.params.trans),
     start: f32(model.params.start),
     end: f32(model.params.end),
     weightsDtype: 'float16',
-    lookup: 'host',
-    metadata: {
-      [META.format]: MODEL_FORMAT_VERSION,
-      'cner.numBuckets': String(table.numBuckets),
-      [META.labels]: JSON.stringify({ categories, scheme: model.labels.scheme }),
-      [META.features]: JSON.stringify(settings.features),
-      [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
-      [META.decoding]: JSON.stringify({ consistency: settings.consistency, known: [...f.known] }),
-      [META.trainer]: JSON.stringify({ ...settings.trainer, seed, features: model.dict.size, dropped: table.dropped }),
-      ...(clusters ? { [META.clusters]: lexiconB64(clusters) } : {}),
-      ...(pretrained ? { [META.pretrained]: lexiconB64(pretrained) } : {}),
-      ...(f.gazetteerEntries.length ? { [META.gazetteer]: encodeGazetteer(f.gazetteerEntries) } : {}),
-    },
+    metadata,
+    tables,
   });
 }
 
 class OnnxNerModel implements NerModel {
   readonly formatVersion: string;
   private readonly lattice: Lattice;
-  private readonly chain: { L: number; trans: Float64Array; start: Float64Array; end: Float64Array };
+  private readonly chain: ChainScores;
   private readonly emissions: EmissionCache;
 
   constructor(
     private readonly session: EmissionSession,
     private readonly labels: LabelSet,
     extractor: FeatureExtractor,
-    numBuckets: number,
     private readonly consistency: number,
     private readonly known: ReadonlyMap<string, number>,
+    cross: CrossFactors | undefined,
   ) {
     this.formatVersion = session.metadata[META.format];
     const L = labels.size;
@@ -362,10 +393,11 @@ class OnnxNerModel implements NerModel {
       trans: Float64Array.from(session.transitions),
       start: Float64Array.from(session.start),
       end: Float64Array.from(session.end),
+      cross,
     };
     this.lattice = new Lattice(L);
     this.lattice.setChain(this.chain);
-    this.emissions = new EmissionCache(session, extractor, numBuckets, L);
+    this.emissions = new EmissionCache(session, extractor);
   }
 
   get categories(): string[] {
@@ -385,47 +417,71 @@ class OnnxNerModel implements NerModel {
   }
 }
 
-/** Loads a model file; rejects a file that is not a custom-ner model with a clear VALIDATION_FAILED. */
+/**
+ * Loads a model file; rejects a file that is not a custom-ner model with a clear VALIDATION_FAILED. The model keeps
+ * views into `onnx` (weights, clusters): do not change the bytes afterwards.
+ */
 export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
-  let session: EmissionSession;
+  const notLoadable = (cause: unknown) =>
+    new DomainError('VALIDATION_FAILED', 'The file is not a loadable ONNX model.', { cause, errors: [{ path: 'model', message: 'not a loadable ONNX model' }] });
+  let file: EmissionModelFile;
   try {
-    session = await EmissionSession.create(onnx);
+    file = readEmissionModel(onnx);
   } catch (cause) {
-    throw new DomainError('VALIDATION_FAILED', 'The file is not a loadable ONNX model.', { cause, errors: [{ path: 'model', message: 'not a loadable ONNX model' }] });
+    throw notLoadable(cause);
   }
-  const md = session.metadata;
+  // The version first: a file of another layout would otherwise fail below with a less useful message.
+  const md = file.metadata;
   if (md[META.format] !== MODEL_FORMAT_VERSION) {
-    await session.release();
     throw new DomainError('VALIDATION_FAILED', `The model's format version is ${md[META.format] ?? 'missing'}; this engine reads version ${MODEL_FORMAT_VERSION}.`, {
       errors: [{ path: 'model', message: 'unsupported model format version' }],
     });
   }
+  let session: EmissionSession;
+  try {
+    session = await EmissionSession.open(file);
+  } catch (cause) {
+    throw notLoadable(cause);
+  }
   let labels: LabelSet;
   let extractor: FeatureExtractor;
-  let numBuckets: number;
   let consistency: number;
   let known: Map<string, number>;
+  let cross: CrossFactors | undefined;
   try {
     const { categories, scheme } = JSON.parse(md[META.labels]) as { categories: string[]; scheme: TagScheme };
     const features = JSON.parse(md[META.features]) as FeatureSettings;
-    const clusters = md[META.clusters] ? lexiconFromB64(md[META.clusters]) : undefined;
-    const pretrained = md[META.pretrained] ? lexiconFromB64(md[META.pretrained]) : undefined;
-    const gazetteer = md[META.gazetteer] ? decodeGazetteer(md[META.gazetteer]) : undefined;
+    const clusters = readLexicon(file, META.clusters);
+    const pretrained = readLexicon(file, META.pretrained);
+    const gazetteerTable = file.tensors.get(META.gazetteer);
+    const gazetteer = gazetteerTable ? decodeGazetteer(tensorValues(gazetteerTable, META.gazetteer, DataType.UINT32, Uint32Array)) : undefined;
     labels = new LabelSet(categories, scheme);
     if (labels.size !== session.numLabels) throw new Error(`label set has ${labels.size} tags, the graph ${session.numLabels}`);
     extractor = new FeatureExtractor(features, clusters, gazetteer, pretrained);
     const decoding = md[META.decoding] ? (JSON.parse(md[META.decoding]) as { consistency: number; known?: Array<[string, number]> }) : undefined;
     consistency = Number(decoding?.consistency ?? 0);
     known = new Map(decoding?.known ?? []);
-    numBuckets = Number(md['cner.numBuckets']);
-    if (!Number.isInteger(numBuckets) || numBuckets <= 0) throw new Error('hash table size missing');
+    cross = md[META.cross] ? parseCross(md[META.cross], labels) : undefined;
   } catch (cause) {
     await session.release();
     throw new DomainError('VALIDATION_FAILED', `The model file's metadata is damaged: ${(cause as Error).message}.`, {
       cause, errors: [{ path: 'model', message: 'damaged metadata' }],
     });
   }
-  return new OnnxNerModel(session, labels, extractor, numBuckets, consistency, known);
+  return new OnnxNerModel(session, labels, extractor, consistency, known, cross);
+}
+
+/** The cross-transition factors from a model file: two arrays of L finite numbers, for a BILOU label set only. */
+function parseCross(json: string, labels: LabelSet): CrossFactors {
+  const { u, v } = JSON.parse(json) as { u: unknown; v: unknown };
+  const vector = (x: unknown, name: string) => {
+    if (!Array.isArray(x) || x.length !== labels.size || !x.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+      throw new Error(`cross transitions: ${name} is not ${labels.size} numbers`);
+    }
+    return Float64Array.from(x as number[]);
+  };
+  if (labels.scheme !== 'BILOU') throw new Error('cross transitions need the BILOU scheme');
+  return { u: vector(u, 'u'), v: vector(v, 'v') };
 }
 
 export type { TrainOptions, TrainResult, LabelledDocument, PredictedEntity } from './types.js';

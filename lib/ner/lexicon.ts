@@ -2,13 +2,23 @@
 // the built-in English clusters (from pre-trained GloVe vectors) and stored inside model files.
 import { readFileSync } from 'node:fs';
 
-/** Sorted word hashes with their cluster paths; lookups by binary search (no load-time index building). */
+/** Longest cluster path a lexicon holds (paths are stored as uint16). */
+export const MAX_LEXICON_BITS = 16;
+
+/**
+ * Sorted word hashes with their cluster paths; lookups by binary search (no load-time index building), so a model
+ * file's tables can be used in place.
+ */
 export class Lexicon {
   constructor(
     readonly bits: number,
+    /** Ascending, unique. */
     readonly hashes: Uint32Array,
-    readonly paths: Uint32Array,
-  ) {}
+    readonly paths: Uint16Array,
+  ) {
+    if (!Number.isInteger(bits) || bits < 1 || bits > MAX_LEXICON_BITS) throw new RangeError(`lexicon paths are 1 to ${MAX_LEXICON_BITS} bits, got ${bits}`);
+    if (hashes.length !== paths.length) throw new RangeError(`lexicon has ${hashes.length} hashes but ${paths.length} paths`);
+  }
 
   get size(): number {
     return this.hashes.length;
@@ -32,7 +42,7 @@ export class Lexicon {
   static fromEntries(bits: number, entries: Array<[number, number]>): Lexicon {
     const sorted = [...entries].sort((a, b) => a[0] - b[0]);
     const hashes = new Uint32Array(sorted.length);
-    const paths = new Uint32Array(sorted.length);
+    const paths = new Uint16Array(sorted.length);
     let n = 0;
     for (const [h, p] of sorted) {
       if (n > 0 && hashes[n - 1] === h) continue;
@@ -71,19 +81,16 @@ export function decodeLexicon(bytes: Uint8Array): Lexicon {
   const n = dv.getUint32(8, true);
   if (bytes.byteLength !== 12 + 6 * n) throw new Error('truncated lexicon');
   const hashes = new Uint32Array(n);
-  const paths = new Uint32Array(n);
+  const paths = new Uint16Array(n);
   for (let i = 0; i < n; i++) hashes[i] = dv.getUint32(12 + 4 * i, true);
   for (let i = 0; i < n; i++) paths[i] = dv.getUint16(12 + 4 * n + 2 * i, true);
   return new Lexicon(bits, hashes, paths);
 }
 
-let english: { lexicon: Lexicon; base64: string } | undefined;
+let english: Lexicon | undefined;
 
-/** The built-in English clusters (GloVe-derived), loaded once; `base64` is the file as stored in models. */
-export function englishLexicon(): { lexicon: Lexicon; base64: string } {
-  if (!english) {
-    const bytes = readFileSync(new URL('./lexicon/en-clusters.bin', import.meta.url));
-    english = { lexicon: decodeLexicon(bytes), base64: bytes.toString('base64') };
-  }
+/** The built-in English clusters (GloVe-derived), loaded once. */
+export function englishLexicon(): Lexicon {
+  english ??= decodeLexicon(readFileSync(new URL('./lexicon/en-clusters.bin', import.meta.url)));
   return english;
 }

@@ -2,8 +2,9 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { Lattice, trainCrf, viterbi, type CrfParams, type TrainSequence } from './crf.js';
+import { Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
 import { prepareText, type Sequence } from './prepare.js';
+import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
 import { float16ToFloat32, float32ToFloat16 } from './onnx/float16.js';
@@ -21,9 +22,11 @@ export interface TrainerSettings {
   minGradient: number;
   /** Share weights across categories per tag prefix ('prefix'), across prefixes per category ('category'), or both. */
   factored: false | 'prefix' | 'category' | 'both';
+  /** BILOU: factor the entity → entity transitions across categories (O(L) decoding; see CrfTrainOptions). */
+  factorCross: boolean;
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3 };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3, factorCross: true };
 
 export interface FittedModel {
   labels: LabelSet;
@@ -88,13 +91,16 @@ export function fit(
     groups.push(Int32Array.from(labels.names, (_, y) => (y === 0 ? categories.length : labels.categoryOf(y))));
   const params = trainCrf(train, dict.size, labels, {
     labelGroups: groups,
-    epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, seed, onEpoch,
+    epochs: trainer.epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, factorCross: trainer.factorCross, seed, onEpoch,
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
   const W16 = float32ToFloat16(Float32Array.from(params.W));
   params.W.set(float16ToFloat32(W16));
-  for (const a of [params.trans, params.start, params.end]) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
+  const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : [])];
+  for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
+  // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
+  if (params.cross) materializeCross(params.trans, labels.size, params.cross);
   return { labels, extractor, dict, params, W16 };
 }
 
@@ -122,7 +128,7 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
  */
 export function decodeDocument(
   labels: LabelSet,
-  chain: CrfParams | { L: number; trans: Float64Array; start: Float64Array; end: Float64Array },
+  chain: ChainScores,
   lattice: Lattice,
   seqs: Sequence[],
   emissions: ArrayLike<number>[],
@@ -130,17 +136,25 @@ export function decodeDocument(
   /** Entity strings the project already knows (labelled spans, confident predictions on its other documents). */
   projectKnown?: ReadonlyMap<string, number>,
 ): PredictedEntity[] {
-  // known strings → category and the index of the sequence that established them (−1: the project)
-  const known = new Map<string, { category: number; confidence: number; since: number }>();
-  if (projectKnown) for (const [text, category] of projectKnown) known.set(text, { category, confidence: 0.5, since: -1 });
-  let maxLength = 0;
-  const firstChars = new Set<string>();
-  for (const t of known.keys()) {
-    maxLength = Math.max(maxLength, t.length);
-    firstChars.add(t[0]);
-  }
+  // the document's own names (and its re-readings of project names) over the project's, which are indexed once
+  const local = new Map<string, Known>();
+  const project = projectKnown && projectKnown.size > 0 ? knownIndex(projectKnown) : undefined;
+  const localIndex = new Map<string, Known[]>();
+  const knownAs = (text: string) => local.get(text) ?? project?.byText.get(text);
   const found: PredictedEntity[][] = [];
   const tagsOf: Int32Array[] = [];
+  const buffers = lattice.viterbiBuffers;
+  let candidate = new Int32Array(0);
+
+  /** Candidate names starting at token i (the first token's text is the key), shortest first. */
+  const candidatesAt = (s: Sequence, i: number): Known[] | undefined => {
+    const first = s.text.charCodeAt(s.starts[i]);
+    const p = project?.firstChars.has(first) ? project.byFirstToken.get(s.text.slice(s.starts[i], s.ends[i])) : undefined;
+    const l = localIndex.size > 0 ? localIndex.get(s.text.slice(s.starts[i], s.ends[i])) : undefined;
+    if (!l) return p;
+    if (!p) return l;
+    return [...p, ...l].sort((x, y) => x.text.length - y.text.length);
+  };
 
   /** Adds occurrences of known strings (those `accept` admits by where they were established) in tokens tagged O. */
   const consistent = (k: number, ran: boolean, accept: (since: number) => boolean): boolean => {
@@ -149,20 +163,32 @@ export function decodeDocument(
     const tags = tagsOf[k];
     const added: PredictedEntity[] = [];
     for (let i = 0; i < n; i++) {
-      if (tags[i] !== 0 || !firstChars.has(s.text[s.starts[i]])) continue;
-      for (let j = i + 1; j <= n && tags[j - 1] === 0 && s.ends[j - 1] - s.starts[i] <= maxLength; j++) {
-        const text = s.text.slice(s.starts[i], s.ends[j - 1]);
-        const hit = known.get(text);
-        if (!hit || !accept(hit.since)) continue;
+      if (tags[i] !== 0) continue;
+      const cands = candidatesAt(s, i);
+      if (!cands) continue;
+      for (const c of cands) {
+        const end = s.starts[i] + c.text.length;
+        if (!s.text.startsWith(c.text, s.starts[i])) continue;
+        // the name must cover whole tokens, all read as O
+        let j = i + 1;
+        while (j < n && s.ends[j - 1] < end && tags[j] === 0) j++;
+        if (s.ends[j - 1] !== end) continue;
+        const hit = knownAs(c.text)!;
+        if (!accept(hit.since)) continue;
         if (!ran) {
           lattice.run(emissions[k], n);
           ran = true;
         }
-        const cand = Int32Array.from(tags);
-        cand.set(labels.encode(j - i, [{ start: 0, end: j - i, category: hit.category }]), i);
-        const p = lattice.segmentProbability(cand, i, j - 1);
+        if (candidate.length < n) candidate = new Int32Array(Math.max(n, 2 * candidate.length));
+        if (j - i === 1) candidate[i] = labels.tag('U', hit.category);
+        else {
+          candidate[i] = labels.tag('B', hit.category);
+          for (let t = i + 1; t < j - 1; t++) candidate[t] = labels.tag('I', hit.category);
+          candidate[j - 1] = labels.tag('L', hit.category);
+        }
+        const p = lattice.segmentProbability(candidate, i, j - 1);
         if (p >= consistency) {
-          added.push({ text, category: labels.categories[hit.category], offset: s.starts[i], length: text.length, confidenceScore: Math.round(p * 1e4) / 1e4 });
+          added.push({ text: c.text, category: labels.categories[hit.category], offset: s.starts[i], length: c.text.length, confidenceScore: Math.round(p * 1e4) / 1e4 });
           i = j - 1;
           break;
         }
@@ -175,7 +201,7 @@ export function decodeDocument(
   let late = false;
   seqs.forEach((s, k) => {
     const n = s.starts.length;
-    const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice.adj) : new Int32Array(0); // setChain was called by the owner
+    const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
     tagsOf.push(tags);
     const spans = labels.decode(tags);
     let ran = false;
@@ -188,21 +214,78 @@ export function decodeDocument(
       const end = s.ends[sp.end - 1];
       const confidence = lattice.segmentProbability(tags, sp.start, sp.end - 1);
       const text = s.text.slice(offset, end);
-      const prev = known.get(text);
+      const prev = knownAs(text);
       if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) {
-        known.set(text, { category: sp.category, confidence, since: prev?.since ?? k });
-        if (!prev) late = true;
-        maxLength = Math.max(maxLength, text.length);
-        firstChars.add(text[0]);
+        const entry = { text, category: sp.category, confidence, since: prev?.since ?? k };
+        local.set(text, entry);
+        if (!prev) {
+          late = true;
+          const key = s.text.slice(offset, s.ends[sp.start]);
+          const list = localIndex.get(key) ?? [];
+          list.push(entry);
+          list.sort((x, y) => x.text.length - y.text.length);
+          localIndex.set(key, list);
+        }
       }
       return { text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 };
     }));
     // strings known so far are checked now, while this sequence's lattice is at hand
-    if (consistency > 0 && known.size > 0) consistent(k, ran, (since) => since <= k);
+    if (consistency > 0 && (local.size > 0 || project)) consistent(k, ran, (since) => since <= k);
   });
   // strings first found later in the document: one more look at the sequences before them
   if (consistency > 0 && late) for (let k = 0; k < seqs.length; k++) consistent(k, false, (since) => since > k);
   return found.flat();
+}
+
+/** A name the decoder knows: its category, how sure the reading was, and the sequence that established it (−1: the project). */
+interface Known {
+  text: string;
+  category: number;
+  confidence: number;
+  since: number;
+}
+
+/** Project names indexed by the text of their first token (as the tokenizer cuts the name), shortest first. */
+interface KnownIndex {
+  byText: Map<string, Known>;
+  byFirstToken: Map<string, Known[]>;
+  firstChars: Set<number>;
+  /** How many of the map's entries (in insertion order) are indexed. */
+  count: number;
+}
+
+const knownIndexes = new WeakMap<ReadonlyMap<string, number>, KnownIndex>();
+
+/**
+ * The index of a model's project names, built on first use and kept as long as the map lives. Names added to the
+ * map since (training adds names found in unlabelled documents) are indexed when next asked for; a map that
+ * shrank is indexed anew. Changing the category of a name already indexed is not supported.
+ */
+function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
+  let index = knownIndexes.get(projectKnown);
+  if (index && index.count === projectKnown.size) return index;
+  if (!index || index.count > projectKnown.size) {
+    index = { byText: new Map(), byFirstToken: new Map(), firstChars: new Set(), count: 0 };
+    knownIndexes.set(projectKnown, index);
+  }
+  let i = 0;
+  const touched = new Set<Known[]>();
+  for (const [text, category] of projectKnown) {
+    if (i++ < index.count) continue;
+    const tok = tokenize(text);
+    if (tok.starts.length === 0 || tok.starts[0] !== 0) continue; // a name starting with a space never matches a token
+    const entry = { text, category, confidence: 0.5, since: -1 };
+    index.byText.set(text, entry);
+    const key = text.slice(0, tok.ends[0]);
+    const list = index.byFirstToken.get(key) ?? [];
+    list.push(entry);
+    touched.add(list);
+    index.byFirstToken.set(key, list);
+    index.firstChars.add(text.charCodeAt(0));
+  }
+  index.count = projectKnown.size;
+  for (const list of touched) list.sort((x, y) => x.text.length - y.text.length);
+  return index;
 }
 
 /** Default minimum model probability for the document-consistency pass (see decodeDocument). */

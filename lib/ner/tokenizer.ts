@@ -41,6 +41,12 @@ function isEmojiCp(cp: number): boolean {
   return EMOJI_PART.test(String.fromCodePoint(cp));
 }
 
+// ASCII character classes, so the common case costs one table read per character (no code point objects, no regex)
+const A_WORD = 1, A_DIGIT = 2, A_SPACE = 4, A_JOINER = 8;
+const ASCII_CLASS = Uint8Array.from({ length: 128 }, (_, c) =>
+  (asciiWord(c) ? A_WORD : 0) | (isDigitCp(c) ? A_DIGIT : 0) | (isSpace(c) ? A_SPACE : 0) |
+  ('-/.\'_&@:,'.includes(String.fromCharCode(c)) ? A_JOINER : 0));
+
 const JOINERS = new Set([0x2d /* - */, 0x2f /* / */, 0x2e /* . */, 0x27 /* ' */, 0x2019 /* ’ */, 0x5f /* _ */,
   0x26 /* & */, 0x40 /* @ */, 0x3a /* : */, 0x2c /* , */]);
 
@@ -79,6 +85,11 @@ export function tokenize(text: string): Tokens {
   const n = text.length;
   let i = 0;
   while (i < n) {
+    const c0 = text.charCodeAt(i);
+    if (c0 < 128 && ASCII_CLASS[c0] & A_SPACE) {
+      i++;
+      continue;
+    }
     const { cp, len } = codePointAt(text, i);
     if (isSpace(cp)) {
       i += len;
@@ -109,6 +120,16 @@ export function tokenize(text: string): Tokens {
       let j = (wordStart >= 0 ? wordStart : i) + first.len;
       let prevDigit = isDigitCp(first.cp);
       while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c < 128) {
+          const k = ASCII_CLASS[c];
+          if (k & A_WORD) {
+            prevDigit = (k & A_DIGIT) !== 0;
+            j++;
+            continue;
+          }
+          if (!(k & A_JOINER)) break;
+        }
         const a = codePointAt(text, j);
         if (isWordCp(a.cp)) {
           prevDigit = isDigitCp(a.cp);

@@ -30,7 +30,8 @@ export async function readTextFile(path: string, what: string): Promise<string> 
 
 export async function readBinaryFile(path: string, what: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    // a Buffer is a Uint8Array: no copy (a model reads its tables in place)
+    return await readFile(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     throw new InputError(`${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, { cause });

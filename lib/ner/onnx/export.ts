@@ -1,17 +1,25 @@
-// Writes the CRF emission model as an ONNX file (hand-rolled protobuf) and reads its metadata back without ORT.
+// Writes the CRF emission model as an ONNX file (hand-rolled protobuf) and reads it back without ORT.
 
 import { float32ToFloat16 } from './float16.js';
-import { ProtoWriter, decodeString, readFields, readPackedVarints } from './protobuf.js';
+import { ProtoDecodeError, ProtoWriter, WireType, decodeString, readFields, readPackedVarints } from './protobuf.js';
 
-/** What `buildEmissionModel` needs: the hashed feature weights, the CRF transition scores and the file's metadata. */
+/** Typed arrays a file can carry as host-side tables (stored as raw_data initializers the graph does not read). */
+export type TableArray = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array;
+
+/** What `buildEmissionModel` needs: the feature weights, their hash table, the CRF scores and the file's metadata. */
 export interface EmissionModelSpec {
   /** Number of hash buckets (callers map hashes into 0..numBuckets−1). */
   numBuckets: number;
   numLabels: number;
-  /** [numBuckets * numLabels] row-major; empty buckets are all-zero rows. A Uint16Array is float16 bits. */
+  /**
+   * [numRows * numLabels] row-major, one row per stored feature (dense: no empty rows). A Uint16Array is float16
+   * bits. The file appends one all-zero row, index numRows, that misses and padding point at.
+   */
   weights: Float32Array | Uint16Array;
-  /** [numBuckets]; 0 marks an empty bucket (callers never use fingerprint 0). */
+  /** [numBuckets]: the fingerprint stored in each bucket; 0 marks an empty bucket (callers never use fingerprint 0). */
   fingerprints: Int32Array;
+  /** [numBuckets]: the weight row of each bucket's feature, 0..numRows−1 (ignored for an empty bucket). */
+  rows: Int32Array;
   /** [numLabels * numLabels], from-label row, to-label column. */
   transitions: Float32Array;
   /** [numLabels] score of starting in a label. */
@@ -23,25 +31,10 @@ export interface EmissionModelSpec {
   /** float16 halves the file; the graph casts to float32 after the lookup. Default float32. */
   weightsDtype?: 'float32' | 'float16';
   /**
-   * Which candidate rows count. 'both' (default): every candidate whose stored fingerprint matches (bucket2 only when
-   * it differs from bucket1). 'first': bucket1's row if it matches, else bucket2's if it matches — the same numbers
-   * unless both candidates match, which with 2-choice hashing only a 32-bit fingerprint collision can cause; it looks
-   * up half as many rows.
+   * Host-side tables (word clusters, entity lists…), by name: stored as raw_data initializers the graph does not
+   * read, so the file alone holds them and a loader can use them in place. Names must not clash with the graph's.
    */
-  match?: 'both' | 'first';
-  /**
-   * How the graph sums the rows (graph lookup only). 'dense' (default) looks up a row for every slot (misses read an
-   * all-zero row) and sums them; 'sparse' looks up only the matching rows (NonZero) and adds them per token with
-   * ScatterND.
-   */
-  reduce?: 'dense' | 'sparse';
-  /**
-   * Where the fingerprint test runs. 'graph' (default): the graph takes `bucket1`, `bucket2`, `fingerprint` as above.
-   * 'host': the graph takes `row_index` int32 [N, K] — the matching rows, K per token, padded with numBuckets (the
-   * all-zero row) — and only sums those rows; it also outputs the fingerprint table (`fingerprints`, [numBuckets + 1])
-   * so `EmissionSession` can do the test in TypeScript and feed it the rows. Same numbers, fewer ORT kernels.
-   */
-  lookup?: 'graph' | 'host';
+  tables?: Record<string, TableArray>;
 }
 
 /** ONNX IR version and default-domain opset the file targets. */
@@ -49,21 +42,27 @@ export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 17;
 export const ONNX_PRODUCER = 'custom-ner';
 
-/** Graph inputs (graph lookup; host lookup has the one input `row_index`) and outputs (host lookup adds `fingerprints`). */
-export const EMISSION_INPUTS = ['bucket1', 'bucket2', 'fingerprint'] as const;
+/**
+ * Graph inputs and outputs. `W` is an input with a default (its initializer): the file runs as is with only
+ * `row_index` fed, and `EmissionSession` feeds the file's own bytes so onnxruntime need not copy the weights.
+ */
+export const EMISSION_INPUTS = ['row_index', 'W'] as const;
 export const EMISSION_OUTPUTS = ['emissions', 'transitions', 'start', 'end'] as const;
+/** Initializer names of the weights and of the bucket table ([numBuckets + 1, 2] int32: fingerprint, row). */
+export const WEIGHTS = 'W';
+export const BUCKETS = 'buckets';
 
 // TensorProto.DataType values (onnx.proto).
 const FLOAT = 1;
+const UINT8 = 2;
+const UINT16 = 4;
 const INT32 = 6;
 const INT64 = 7;
 const FLOAT16 = 10;
+const UINT32 = 12;
 
 // AttributeProto.AttributeType values (onnx.proto).
-const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
-const ATTR_STRING = 3;
-const ATTR_TENSOR = 4;
 
 // Field numbers (onnx.proto).
 const Model = { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8, metadataProps: 14 };
@@ -71,13 +70,16 @@ const OpsetId = { domain: 1, version: 2 };
 const StringEntry = { key: 1, value: 2 };
 const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12 };
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 };
-const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, type: 20 };
-const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9 };
+const Attribute = { name: 1, i: 3, type: 20 };
+const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9, docString: 12 };
 const ValueInfo = { name: 1, type: 2 };
 const TypeProto = { tensorType: 1 };
 const TypeTensor = { elemType: 1, shape: 2 };
 const Shape = { dim: 1 };
 const Dim = { value: 1, param: 2 };
+
+/** Every raw_data starts at a multiple of this offset in the file, so a loader can view it as a typed array. */
+export const RAW_DATA_ALIGNMENT = 8;
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -85,30 +87,33 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-function tensor(name: string, dataType: number, dims: number[], raw: ArrayBufferView): ProtoWriter {
+function tableType(a: TableArray): number {
+  if (a instanceof Uint8Array) return UINT8;
+  if (a instanceof Uint16Array) return UINT16;
+  if (a instanceof Int32Array) return INT32;
+  if (a instanceof Uint32Array) return UINT32;
+  return FLOAT;
+}
+
+/** `pad` > 0 inserts a doc_string before raw_data to move it by `pad` bytes (2 to 9: tag, length, pad − 2 spaces). */
+function tensor(name: string, dataType: number, dims: number[], raw: ArrayBufferView, pad = 0): ProtoWriter {
   const t = new ProtoWriter();
   if (dims.length > 0) t.packedVarints(Tensor.dims, dims);
   t.varint(Tensor.dataType, dataType);
   t.string(Tensor.name, name);
+  if (pad > 0) t.string(Tensor.docString, ' '.repeat(pad - 2));
   t.bytes(Tensor.rawData, bytesOf(raw));
   return t;
 }
 
-type AttrValue = { int: number } | { float: number } | { string: string } | { tensor: ProtoWriter };
-
-function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): ProtoWriter {
+function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, number> = {}): ProtoWriter {
   const n = new ProtoWriter();
   for (const i of inputs) n.string(Node.input, i);
   for (const o of outputs) n.string(Node.output, o);
   n.string(Node.name, outputs[0]);
   n.string(Node.opType, opType);
   for (const [name, v] of Object.entries(attrs)) {
-    const a = new ProtoWriter().string(Attribute.name, name);
-    if ('int' in v) a.varint(Attribute.i, v.int).varint(Attribute.type, ATTR_INT);
-    else if ('float' in v) a.float(Attribute.f, v.float).varint(Attribute.type, ATTR_FLOAT);
-    else if ('string' in v) a.string(Attribute.s, v.string).varint(Attribute.type, ATTR_STRING);
-    else a.message(Attribute.t, v.tensor).varint(Attribute.type, ATTR_TENSOR);
-    n.message(Node.attribute, a);
+    n.message(Node.attribute, new ProtoWriter().string(Attribute.name, name).varint(Attribute.i, v).varint(Attribute.type, ATTR_INT));
   }
   return n;
 }
@@ -126,7 +131,7 @@ function valueInfo(name: string, elemType: number, dims: Array<number | string>)
   return new ProtoWriter().string(ValueInfo.name, name).message(ValueInfo.type, type);
 }
 
-function checkSpec(spec: EmissionModelSpec): void {
+function checkSpec(spec: EmissionModelSpec): number {
   const { numBuckets: b, numLabels: l } = spec;
   if (!Number.isInteger(b) || b < 1 || b > 2 ** 30) {
     throw new RangeError(`numBuckets must be an integer from 1 to 2^30, got ${b}`);
@@ -135,140 +140,241 @@ function checkSpec(spec: EmissionModelSpec): void {
   const expect = (name: string, actual: number, wanted: number) => {
     if (actual !== wanted) throw new RangeError(`${name} has length ${actual}, expected ${wanted}`);
   };
-  if (spec.lookup === 'host' && spec.match === 'first') {
-    throw new RangeError("match 'first' applies to lookup 'graph' only; host lookup adds every matching candidate");
-  }
-  expect('weights', spec.weights.length, b * l);
+  const numRows = spec.weights.length / l;
+  if (!Number.isInteger(numRows) || numRows >= 2 ** 31 - 1) throw new RangeError(`weights has length ${spec.weights.length}, not a multiple of numLabels ${l}`);
   expect('fingerprints', spec.fingerprints.length, b);
+  expect('rows', spec.rows.length, b);
+  for (let i = 0; i < b; i++) {
+    if (spec.fingerprints[i] !== 0 && !(spec.rows[i] >= 0 && spec.rows[i] < numRows)) {
+      throw new RangeError(`rows[${i}] = ${spec.rows[i]} is not a weight row (0..${numRows - 1})`);
+    }
+  }
   expect('transitions', spec.transitions.length, l * l);
   expect('start', spec.start.length, l);
   expect('end', spec.end.length, l);
+  const graphNames = new Set<string>([WEIGHTS, BUCKETS, 'crf_transitions', 'crf_start', 'crf_end', 'axis1']);
+  for (const name of Object.keys(spec.tables ?? {})) if (graphNames.has(name)) throw new RangeError(`table name '${name}' is taken by the graph`);
+  return numRows;
 }
 
 /**
  * Builds the emission model as ONNX ModelProto bytes (IR 8, opset 17).
  *
- * Inputs `bucket1`, `bucket2`, `fingerprint`: int32 [N, F]. Output `emissions`: float32 [N, L], the sum over feature
- * slots of the weight row of each candidate bucket whose stored fingerprint equals the slot's fingerprint (bucket2
- * counts only when it differs from bucket1). Outputs `transitions` [L, L], `start` [L], `end` [L] repeat the CRF scores
- * so a session alone holds the whole model.
+ * Input `row_index`: int32 [N, K], per token the weight rows of its matching features, padded with the all-zero row
+ * (`matchingRows` builds it from the bucket table). Output `emissions`: float32 [N, L], the sum of those rows.
+ * Outputs `transitions` [L, L], `start` [L], `end` [L] repeat the CRF scores so a session alone holds the whole model.
  *
- * With `lookup: 'host'` the graph instead takes `row_index` int32 [N, K] (rows already tested, see
- * `matchingRows`) and also outputs `fingerprints`; `EmissionSession` handles both kinds of file the same way.
- *
- * The tables get one extra row, index numBuckets: an all-zero weight row with fingerprint 0, which misses and
- * bucket2 == bucket1 slots are pointed at.
+ * `W` is stored dense, [numRows + 1, L] (the last row all zeros), and is also a graph input whose default is that
+ * initializer. The bucket table `buckets` (int32 [numBuckets + 1, 2]: fingerprint and weight row per bucket, the last
+ * pair the miss entry 0 → numRows) and `spec.tables` are initializers no node reads: data for the host. Every
+ * raw_data is aligned to RAW_DATA_ALIGNMENT bytes in the file. Same spec → same bytes.
  */
 export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
-  checkSpec(spec);
+  const R = checkSpec(spec);
   if (!littleEndian) throw new Error('ONNX raw_data is little-endian; big-endian hosts are not supported');
   const B = spec.numBuckets;
   const L = spec.numLabels;
   const half = spec.weightsDtype === 'float16';
-  const match = spec.match ?? 'both';
-  const reduce = spec.reduce ?? 'dense';
-  const lookup = spec.lookup ?? 'graph';
 
-  const weights = half ? new Uint16Array((B + 1) * L) : new Float32Array((B + 1) * L);
+  const weights = half ? new Uint16Array((R + 1) * L) : new Float32Array((R + 1) * L);
   // a Uint16Array holds float16 bit patterns already (a caller that rounded to float16 itself)
   if (spec.weights instanceof Uint16Array) {
     if (!half) throw new RangeError('weights: float16 bits (Uint16Array) need weightsDtype float16');
     weights.set(spec.weights);
   } else if (half) weights.set(float32ToFloat16(spec.weights));
   else weights.set(spec.weights);
-  const fpTable = new Int32Array(B + 1);
-  fpTable.set(spec.fingerprints);
+  const buckets = new Int32Array((B + 1) * 2);
+  for (let i = 0; i < B; i++) {
+    const fp = spec.fingerprints[i];
+    buckets[2 * i] = fp;
+    buckets[2 * i + 1] = fp === 0 ? R : spec.rows[i];
+  }
+  buckets[2 * B + 1] = R;
 
-  const g = new ProtoWriter();
-  const nodes: ProtoWriter[] = [];
-  const initializers: ProtoWriter[] = [
-    tensor('W', half ? FLOAT16 : FLOAT, [B + 1, L], weights),
-    tensor('fp_table', INT32, [B + 1], fpTable),
-    tensor('crf_transitions', FLOAT, [L, L], spec.transitions),
-    tensor('crf_start', FLOAT, [L], spec.start),
-    tensor('crf_end', FLOAT, [L], spec.end),
+  const tensors: Array<{ name: string; dataType: number; dims: number[]; raw: ArrayBufferView }> = [
+    { name: 'crf_transitions', dataType: FLOAT, dims: [L, L], raw: spec.transitions },
+    { name: 'crf_start', dataType: FLOAT, dims: [L], raw: spec.start },
+    { name: 'crf_end', dataType: FLOAT, dims: [L], raw: spec.end },
+    { name: 'axis1', dataType: INT64, dims: [1], raw: new BigInt64Array([1n]) },
+    { name: WEIGHTS, dataType: half ? FLOAT16 : FLOAT, dims: [R + 1, L], raw: weights },
+    { name: BUCKETS, dataType: INT32, dims: [B + 1, 2], raw: buckets },
+  ];
+  const tables = spec.tables ?? {};
+  for (const name of Object.keys(tables).sort()) {
+    const a = tables[name];
+    tensors.push({ name, dataType: tableType(a), dims: [a.length], raw: a });
+  }
+
+  const nodes = [
+    node('Gather', [WEIGHTS, 'row_index'], [half ? 'rows16' : 'rows'], { axis: 0 }),
+    ...(half ? [node('Cast', ['rows16'], ['rows'], { to: FLOAT })] : []),
+    node('ReduceSum', ['rows', 'axis1'], ['emissions'], { keepdims: 0 }),
+    node('Identity', ['crf_transitions'], ['transitions']),
+    node('Identity', ['crf_start'], ['start']),
+    node('Identity', ['crf_end'], ['end']),
   ];
 
-  // Front: `row_index` names, per looked-up slot, the weight row to add; misses point at the all-zero row `miss`.
-  if (lookup === 'host') {
-    // The caller packs the matching rows into the `row_index` input, using the table this output hands out.
-    nodes.push(node('Identity', ['fp_table'], ['fingerprints']));
-  } else if (match === 'both') {
-    initializers.push(tensor('miss', INT32, [], new Int32Array([B])));
-    // A slot whose two candidates coincide must count once: send its second candidate to the miss row.
-    nodes.push(node('Equal', ['bucket1', 'bucket2'], ['same_bucket']));
-    nodes.push(node('Where', ['same_bucket', 'miss', 'bucket2'], ['bucket2_distinct']));
-    nodes.push(node('Concat', ['bucket1', 'bucket2_distinct'], ['candidates'], { axis: { int: 1 } }));
-    nodes.push(node('Concat', ['fingerprint', 'fingerprint'], ['fingerprint2'], { axis: { int: 1 } }));
-    nodes.push(node('Gather', ['fp_table', 'candidates'], ['stored_fp'], { axis: { int: 0 } }));
-    nodes.push(node('Equal', ['stored_fp', 'fingerprint2'], ['hit']));
-    nodes.push(node('Where', ['hit', 'candidates', 'miss'], ['row_index']));
-  } else {
-    initializers.push(tensor('miss', INT32, [], new Int32Array([B])));
-    // bucket2 == bucket1 needs no test here: if that bucket matches, the first candidate already wins.
-    nodes.push(node('Gather', ['fp_table', 'bucket1'], ['stored_fp1'], { axis: { int: 0 } }));
-    nodes.push(node('Gather', ['fp_table', 'bucket2'], ['stored_fp2'], { axis: { int: 0 } }));
-    nodes.push(node('Equal', ['stored_fp1', 'fingerprint'], ['hit1']));
-    nodes.push(node('Equal', ['stored_fp2', 'fingerprint'], ['hit2']));
-    nodes.push(node('Where', ['hit2', 'bucket2', 'miss'], ['row_index2']));
-    nodes.push(node('Where', ['hit1', 'bucket1', 'row_index2'], ['row_index']));
-    if (reduce === 'sparse') nodes.push(node('Or', ['hit1', 'hit2'], ['hit']));
-  }
+  const build = (pads: number[]): Uint8Array => {
+    const g = new ProtoWriter();
+    for (const n of nodes) g.message(Graph.node, n);
+    g.string(Graph.name, 'ner_emissions');
+    tensors.forEach((t, i) => g.message(Graph.initializer, tensor(t.name, t.dataType, t.dims, t.raw, pads[i])));
+    g.message(Graph.input, valueInfo('row_index', INT32, ['N', 'K']));
+    g.message(Graph.input, valueInfo(WEIGHTS, half ? FLOAT16 : FLOAT, [R + 1, L]));
+    g.message(Graph.output, valueInfo('emissions', FLOAT, ['N', L]));
+    g.message(Graph.output, valueInfo('transitions', FLOAT, [L, L]));
+    g.message(Graph.output, valueInfo('start', FLOAT, [L]));
+    g.message(Graph.output, valueInfo('end', FLOAT, [L]));
 
-  const rowsOut = half ? 'rows16' : 'rows';
-  const castRows = () => {
-    if (half) nodes.push(node('Cast', ['rows16'], ['rows'], { to: { int: FLOAT } }));
+    const m = new ProtoWriter();
+    m.varint(Model.irVersion, ONNX_IR_VERSION);
+    m.string(Model.producerName, ONNX_PRODUCER);
+    m.string(Model.producerVersion, '1');
+    m.message(Model.opsetImport, new ProtoWriter().string(OpsetId.domain, '').varint(OpsetId.version, ONNX_OPSET));
+    m.message(Model.graph, g);
+    // Sorted keys: same metadata object contents → byte-identical file, whatever the insertion order.
+    for (const key of Object.keys(spec.metadata).sort()) {
+      m.message(Model.metadataProps, new ProtoWriter().string(StringEntry.key, key).string(StringEntry.value, spec.metadata[key]));
+    }
+    return m.finish();
   };
-  initializers.push(tensor('axis1', INT64, [1], new BigInt64Array([1n])));
-  if (reduce === 'dense' || lookup === 'host') {
-    nodes.push(node('Gather', ['W', 'row_index'], [rowsOut], { axis: { int: 0 } }));
-    castRows();
-    nodes.push(node('ReduceSum', ['rows', 'axis1'], ['emissions'], { keepdims: { int: 0 } }));
-  } else {
-    initializers.push(tensor('flat_shape', INT64, [1], new BigInt64Array([-1n])));
-    initializers.push(tensor('num_labels', INT64, [1], new BigInt64Array([BigInt(L)])));
-    nodes.push(node('Reshape', ['hit', 'flat_shape'], ['hit_flat']));
-    nodes.push(node('Reshape', ['row_index', 'flat_shape'], ['row_index_flat']));
-    nodes.push(node('NonZero', ['hit_flat'], ['hit_pos2d']));
-    nodes.push(node('Reshape', ['hit_pos2d', 'flat_shape'], ['hit_pos']));
-    nodes.push(node('Gather', ['row_index_flat', 'hit_pos'], ['hit_row'], { axis: { int: 0 } }));
-    nodes.push(node('Gather', ['W', 'hit_row'], [rowsOut], { axis: { int: 0 } }));
-    castRows();
-    nodes.push(node('Shape', ['row_index'], ['slots'], { start: { int: 1 }, end: { int: 2 } }));
-    nodes.push(node('Div', ['hit_pos', 'slots'], ['hit_token']));
-    nodes.push(node('Unsqueeze', ['hit_token', 'axis1'], ['hit_token_index']));
-    nodes.push(node('Shape', ['row_index'], ['tokens'], { start: { int: 0 }, end: { int: 1 } }));
-    nodes.push(node('Concat', ['tokens', 'num_labels'], ['out_shape'], { axis: { int: 0 } }));
-    const zero = tensor('zero', FLOAT, [1], new Float32Array([0]));
-    nodes.push(node('ConstantOfShape', ['out_shape'], ['zeros'], { value: { tensor: zero } }));
-    nodes.push(node('ScatterND', ['zeros', 'hit_token_index', 'rows'], ['emissions'], { reduction: { string: 'add' } }));
+
+  // Pads each tensor so its raw_data lands on an aligned offset. A pad moves every later tensor (and can lengthen the
+  // graph's size prefix), so build, measure, adjust, until all line up; two or three rounds in practice.
+  const pads = tensors.map(() => 0);
+  for (let round = 0; round < 8; round++) {
+    const bytes = build(pads);
+    const offsets = rawOffsets(bytes);
+    let shift = 0;
+    let aligned = true;
+    tensors.forEach((t, i) => {
+      const misfit = (offsets.get(t.name)! + shift) % RAW_DATA_ALIGNMENT;
+      if (misfit === 0) return;
+      aligned = false;
+      // smallest pad (0 or 2..9) that moves this raw_data to the next aligned offset, given the earlier changes
+      const want = (pads[i] + RAW_DATA_ALIGNMENT - misfit) % RAW_DATA_ALIGNMENT;
+      const next = want === 0 ? 0 : want === 1 ? RAW_DATA_ALIGNMENT + 1 : want;
+      shift += next - pads[i];
+      pads[i] = next;
+    });
+    if (aligned) return bytes;
   }
-  nodes.push(node('Identity', ['crf_transitions'], ['transitions']));
-  nodes.push(node('Identity', ['crf_start'], ['start']));
-  nodes.push(node('Identity', ['crf_end'], ['end']));
+  throw new Error('buildEmissionModel: could not align the tensors');
+}
 
-  for (const n of nodes) g.message(Graph.node, n);
-  g.string(Graph.name, 'ner_emissions');
-  for (const t of initializers) g.message(Graph.initializer, t);
-  if (lookup === 'host') g.message(Graph.input, valueInfo('row_index', INT32, ['N', 'K']));
-  else for (const name of EMISSION_INPUTS) g.message(Graph.input, valueInfo(name, INT32, ['N', 'F']));
-  g.message(Graph.output, valueInfo('emissions', FLOAT, ['N', L]));
-  g.message(Graph.output, valueInfo('transitions', FLOAT, [L, L]));
-  g.message(Graph.output, valueInfo('start', FLOAT, [L]));
-  g.message(Graph.output, valueInfo('end', FLOAT, [L]));
-  if (lookup === 'host') g.message(Graph.output, valueInfo('fingerprints', INT32, [B + 1]));
+/** Offset in `bytes` of each initializer's raw_data. */
+function rawOffsets(bytes: Uint8Array): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, t] of readEmissionTensors(bytes)) out.set(name, t.raw.byteOffset - bytes.byteOffset);
+  return out;
+}
 
+function* readEmissionTensors(bytes: Uint8Array): Generator<[string, RawTensor]> {
+  for (const f of readFields(bytes)) {
+    if (f.field !== Model.graph || !f.bytes) continue;
+    for (const gf of readFields(f.bytes)) {
+      if (gf.field !== Graph.initializer || !gf.bytes) continue;
+      const t = readRawTensor(gf.bytes);
+      if (t) yield t;
+    }
+  }
+}
+
+/** One initializer's type, shape and raw_data: a view into the file's bytes, not a copy. */
+export interface RawTensor {
+  /** TensorProto.DataType (1 float, 2 uint8, 4 uint16, 6 int32, 7 int64, 10 float16, 12 uint32…). */
+  dataType: number;
+  dims: number[];
+  raw: Uint8Array;
+}
+
+function readRawTensor(bytes: Uint8Array): [string, RawTensor] | undefined {
+  let name = '';
+  let dataType = 0;
+  const dims: number[] = [];
+  let raw: Uint8Array | undefined;
+  for (const tf of readFields(bytes)) {
+    if (tf.field === Tensor.name && tf.bytes) name = decodeString(tf.bytes);
+    else if (tf.field === Tensor.dims) dims.push(...readPackedVarints(tf));
+    else if (tf.field === Tensor.dataType && tf.value !== undefined) dataType = Number(tf.value);
+    else if (tf.field === Tensor.rawData && tf.bytes) raw = tf.bytes;
+  }
+  return raw ? [name, { dataType, dims, raw }] : undefined;
+}
+
+type TypedArrayOf<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
+
+/**
+ * A raw tensor's values as a typed array: a view of the file's bytes when aligned (no copy), else a copy. Throws if
+ * the tensor's type or element count is not the expected one.
+ */
+export function tensorValues<T>(t: RawTensor | undefined, what: string, dataType: number, Ctor: TypedArrayOf<T>, count?: number): T {
+  if (!t) throw new Error(`${what} is missing`);
+  const size = Ctor.BYTES_PER_ELEMENT;
+  const elements = t.dims.reduce((a, d) => a * d, 1);
+  if (t.dataType !== dataType || t.raw.length !== elements * size || (count !== undefined && elements !== count)) {
+    throw new Error(`${what} has type ${t.dataType} and ${t.raw.length} bytes, not ${count ?? elements} values of type ${dataType}`);
+  }
+  if (!littleEndian) throw new Error('ONNX raw_data is little-endian; big-endian hosts are not supported');
+  const raw = t.raw.byteOffset % size === 0 ? t.raw : t.raw.slice();
+  return new Ctor(raw.buffer, raw.byteOffset, elements);
+}
+
+/** TensorProto.DataType values `tensorValues` callers need. */
+export const DataType = { FLOAT, UINT8, UINT16, INT32, FLOAT16, UINT32 } as const;
+
+/** A model file split the way `EmissionSession` uses it. */
+export interface EmissionModelFile {
+  metadata: Record<string, string>;
+  /** Every initializer stored as raw_data, by name: views into the file's bytes. */
+  tensors: Map<string, RawTensor>;
+  /**
+   * What onnxruntime is given: the ModelProto without metadata and without the initializers no node reads or that
+   * are graph inputs (fed by the host), so the weights and host tables are neither parsed nor copied by it. Small.
+   */
+  runtimeModel: Uint8Array;
+}
+
+/** Reads a model file in one pass; throws ProtoDecodeError if it is malformed. Keeps views into `bytes`. */
+export function readEmissionModel(bytes: Uint8Array): EmissionModelFile {
+  const metadata: Array<[string, string]> = [];
+  const tensors = new Map<string, RawTensor>();
   const m = new ProtoWriter();
-  m.varint(Model.irVersion, ONNX_IR_VERSION);
-  m.string(Model.producerName, ONNX_PRODUCER);
-  m.string(Model.producerVersion, '1');
-  m.message(Model.opsetImport, new ProtoWriter().string(OpsetId.domain, '').varint(OpsetId.version, ONNX_OPSET));
-  m.message(Model.graph, g);
-  // Sorted keys: same metadata object contents → byte-identical file, whatever the insertion order.
-  for (const key of Object.keys(spec.metadata).sort()) {
-    m.message(Model.metadataProps, new ProtoWriter().string(StringEntry.key, key).string(StringEntry.value, spec.metadata[key]));
+  for (const f of readFields(bytes)) {
+    if (f.field === Model.metadataProps && f.bytes) {
+      metadata.push(readStringEntry(f.bytes));
+      continue;
+    }
+    if (f.field !== Model.graph || !f.bytes) {
+      if (f.bytes) m.bytes(f.field, f.bytes);
+      else if (f.wire === WireType.Varint) m.varint(f.field, f.value!);
+      else throw new ProtoDecodeError(`unexpected ModelProto field ${f.field}`);
+      continue;
+    }
+    const fields = [...readFields(f.bytes)];
+    const used = new Set<string>();
+    const inputs = new Set<string>();
+    for (const gf of fields) {
+      if (gf.field === Graph.node && gf.bytes) {
+        for (const nf of readFields(gf.bytes)) if (nf.field === Node.input && nf.bytes) used.add(decodeString(nf.bytes));
+      } else if (gf.field === Graph.input && gf.bytes) {
+        for (const vf of readFields(gf.bytes)) if (vf.field === ValueInfo.name && vf.bytes) inputs.add(decodeString(vf.bytes));
+      }
+    }
+    const g = new ProtoWriter();
+    for (const gf of fields) {
+      if (gf.field === Graph.initializer && gf.bytes) {
+        const t = readRawTensor(gf.bytes);
+        if (t) tensors.set(t[0], t[1]);
+        if (t && (!used.has(t[0]) || inputs.has(t[0]))) continue;
+      }
+      if (gf.bytes) g.bytes(gf.field, gf.bytes);
+      else if (gf.wire === WireType.Varint) g.varint(gf.field, gf.value!);
+      else throw new ProtoDecodeError(`unexpected GraphProto field ${gf.field}`);
+    }
+    m.message(Model.graph, g);
   }
-  return m.finish();
+  return { metadata: Object.fromEntries(metadata), tensors, runtimeModel: m.finish() };
 }
 
 /** One initializer's name, type and shape, as stored in the file. */
@@ -337,34 +443,6 @@ export function readOnnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
   // fromEntries defines own properties, so a key such as "__proto__" round-trips as data.
   info.metadata = Object.fromEntries(metadata);
   return info;
-}
-
-/**
- * Finds one initializer of an ONNX file by name, without ORT: its type, shape and a view (not a copy) of its raw_data;
- * undefined if absent or not stored as raw_data. Throws ProtoDecodeError if the file is malformed.
- */
-export function readOnnxInitializer(
-  bytes: Uint8Array,
-  name: string,
-): { dataType: number; dims: number[]; raw: Uint8Array } | undefined {
-  for (const f of readFields(bytes)) {
-    if (f.field !== Model.graph || !f.bytes) continue;
-    for (const gf of readFields(f.bytes)) {
-      if (gf.field !== Graph.initializer || !gf.bytes) continue;
-      let tensorName = '';
-      let dataType = 0;
-      const dims: number[] = [];
-      let raw: Uint8Array | undefined;
-      for (const tf of readFields(gf.bytes)) {
-        if (tf.field === Tensor.name && tf.bytes) tensorName = decodeString(tf.bytes);
-        else if (tf.field === Tensor.dims) dims.push(...readPackedVarints(tf));
-        else if (tf.field === Tensor.dataType && tf.value !== undefined) dataType = Number(tf.value);
-        else if (tf.field === Tensor.rawData && tf.bytes) raw = tf.bytes;
-      }
-      if (tensorName === name) return raw ? { dataType, dims, raw } : undefined;
-    }
-  }
-  return undefined;
 }
 
 /** Reads ModelProto.metadata_props of an ONNX file without ORT; throws ProtoDecodeError if malformed. */

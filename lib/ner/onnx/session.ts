@@ -1,10 +1,23 @@
 // Runs the emission model with onnxruntime-node, plus a pure-TypeScript reference of the same computation.
 
 import * as ort from 'onnxruntime-node';
-import { readOnnxInitializer, readOnnxMetadata, type EmissionModelSpec } from './export.js';
+import {
+  BUCKETS,
+  DataType,
+  WEIGHTS,
+  readEmissionModel,
+  tensorValues,
+  type EmissionModelFile,
+  type EmissionModelSpec,
+  type RawTensor,
+} from './export.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
 
-/** ORT session options: one intra-op thread so throughput is measured, and scaled, per process. */
+/**
+ * ORT session options: one intra-op thread so throughput is measured, and scaled, per process. The optimization level
+ * makes no measurable difference to session creation now that the weights are an input (all, basic and disabled
+ * within 5 ms of each other, best of 10 fresh processes, identical emissions); 'all' ran a few % faster per call.
+ */
 export const EMISSION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   executionProviders: ['cpu'],
   intraOpNumThreads: 1,
@@ -13,7 +26,7 @@ export const EMISSION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   graphOptimizationLevel: 'all',
 };
 
-/** A loaded emission model: per-token label scores from ORT, and the CRF scores read once at load. */
+/** A loaded emission model: per-token label scores from ORT, the CRF scores and the bucket table read once at load. */
 export class EmissionSession {
   private constructor(
     private session: ort.InferenceSession | undefined,
@@ -26,61 +39,80 @@ export class EmissionSession {
     readonly start: Float32Array,
     /** [L] score of ending in a label. */
     readonly end: Float32Array,
-    /** Host lookup only: the fingerprint table, [numBuckets + 1], last entry the miss row's 0. */
-    private readonly fingerprintTable?: Int32Array,
+    /**
+     * [(numBuckets + 1) * 2]: per bucket its stored fingerprint (0 = empty) and its weight row; the last pair is the
+     * miss entry (fingerprint 0, the all-zero row). What `matchingRows` reads.
+     */
+    readonly buckets: Int32Array,
+    /** The file's weights, fed to the graph's `W` input as they lie in the file's bytes. */
+    private readonly weights: ort.Tensor,
+    /** Every raw_data initializer of the file (host tables included), by name; views into the file's bytes. */
+    readonly tensors: ReadonlyMap<string, RawTensor>,
   ) {}
 
-  /** Where the fingerprint test runs for this file: in the graph, or here in TypeScript (see `matchingRows`). */
-  get lookup(): 'graph' | 'host' {
-    return this.fingerprintTable ? 'host' : 'graph';
+  /** Number of hash buckets: callers map feature hashes into 0..numBuckets−1. */
+  get numBuckets(): number {
+    return this.buckets.length / 2 - 1;
+  }
+
+  /** The all-zero weight row: padding in `emissionsForRows`'s input. */
+  get missRow(): number {
+    return this.buckets[this.buckets.length - 1];
   }
 
   /**
-   * Host lookup only (else undefined): the stored fingerprint per bucket, [numBuckets + 1]; the last index is the
-   * all-zero miss row. Lets a caller test its features while hashing them and call `emissionsForRows` directly.
-   */
-  get fingerprints(): Int32Array | undefined {
-    return this.fingerprintTable;
-  }
-
-  /**
-   * Host lookup only: emission scores [n * numLabels] from `rows` [n * k], each token's matching rows (bucket
-   * indexes), padded with the miss row `fingerprints.length - 1`. `matchingRows` builds such a matrix.
+   * Emission scores [n * numLabels] from `rows` [n * k], each token's matching weight rows, padded with `missRow`.
+   * `matchingRows` builds such a matrix.
    */
   async emissionsForRows(rows: Int32Array, n: number, k: number): Promise<Float32Array> {
     if (!this.session) throw new Error('EmissionSession used after release()');
-    if (!this.fingerprintTable) throw new Error('emissionsForRows needs a model exported with lookup: host');
     if (rows.length < n * k) throw new RangeError(`emissionsForRows: rows shorter than n * k = ${n * k}`);
     const data = rows.length === n * k ? rows : rows.subarray(0, n * k);
-    const out = await this.session.run({ row_index: new ort.Tensor('int32', data, [n, k]) }, ['emissions']);
+    const out = await this.session.run({ row_index: new ort.Tensor('int32', data, [n, k]), [WEIGHTS]: this.weights }, ['emissions']);
     return out.emissions.data as Float32Array;
   }
 
-  /** Loads a model written by `buildEmissionModel`. Rejects if ORT cannot load it. */
+  /**
+   * Loads a model written by `buildEmissionModel`. Rejects if the file is malformed or ORT cannot run it. The
+   * session keeps views into `bytes` (weights, tables): the caller must not change them afterwards.
+   */
   static async create(bytes: Uint8Array): Promise<EmissionSession> {
-    const metadata = readOnnxMetadata(bytes);
-    const session = await ort.InferenceSession.create(bytes, EMISSION_SESSION_OPTIONS);
+    return EmissionSession.open(readEmissionModel(bytes));
+  }
+
+  /** As `create`, from a file `readEmissionModel` has already read. */
+  static async open(file: EmissionModelFile): Promise<EmissionSession> {
+    const { tensors } = file;
+    const w = tensors.get(WEIGHTS);
+    const half = w?.dataType === DataType.FLOAT16;
+    const weights = half
+      ? tensorValues(w, 'weight table W', DataType.FLOAT16, Uint16Array)
+      : tensorValues(w, 'weight table W', DataType.FLOAT, Float32Array);
+    const dims = w!.dims;
+    if (dims.length !== 2 || dims[0] < 1) throw new Error('weight table W is not [rows + 1, labels]');
+    const numRows = dims[0] - 1;
+    const b = tensors.get(BUCKETS);
+    const buckets = tensorValues(b, 'bucket table', DataType.INT32, Int32Array);
+    if (b!.dims.length !== 2 || b!.dims[1] !== 2 || b!.dims[0] < 2) throw new Error('bucket table is not [buckets + 1, 2]');
+    // A bad row would only fail later inside ORT's Gather; the check reads pages the file read has touched already.
+    for (let i = 1; i < buckets.length; i += 2) {
+      if (!(buckets[i] >= 0 && buckets[i] <= numRows)) throw new Error(`bucket ${(i - 1) / 2} points at row ${buckets[i]}, not 0..${numRows}`);
+    }
+    if (buckets[buckets.length - 2] !== 0 || buckets[buckets.length - 1] !== numRows) throw new Error('bucket table lacks its miss entry');
+    const weightsTensor = new ort.Tensor(half ? 'float16' : 'float32', weights, dims);
+    const session = await ort.InferenceSession.create(file.runtimeModel, EMISSION_SESSION_OPTIONS);
     try {
-      const host = session.inputNames.includes('row_index');
-      // An empty batch yields the CRF scores without touching the weights.
-      const empty = new ort.Tensor('int32', new Int32Array(0), [0, 1]);
-      const feeds: Record<string, ort.Tensor> = host
-        ? { row_index: empty }
-        : { bucket1: empty, bucket2: empty, fingerprint: empty };
-      const out = await session.run(feeds, ['transitions', 'start', 'end']);
+      // One token that reads only the all-zero row: checks the graph runs with the weights, and yields the CRF scores.
+      const probe = new ort.Tensor('int32', new Int32Array([numRows]), [1, 1]);
+      const out = await session.run({ row_index: probe, [WEIGHTS]: weightsTensor }, ['emissions', 'transitions', 'start', 'end']);
       const start = Float32Array.from(out.start.data as Float32Array);
       const end = Float32Array.from(out.end.data as Float32Array);
       const transitions = Float32Array.from(out.transitions.data as Float32Array);
+      const emissions = out.emissions.data as Float32Array;
       for (const t of Object.values(out)) t.dispose();
-      // The fingerprint table is copied straight from the file: cheaper at load than fetching the graph's output.
-      let fingerprints: Int32Array | undefined;
-      if (host) {
-        const table = readOnnxInitializer(bytes, 'fp_table');
-        if (!table || table.dataType !== 6 || table.raw.length % 4 !== 0) throw new Error('model file lacks its int32 fp_table');
-        fingerprints = new Int32Array(table.raw.length / 4);
-        new Uint8Array(fingerprints.buffer).set(table.raw);
-      }
-      return new EmissionSession(session, metadata, start.length, transitions, start, end, fingerprints);
+      const L = start.length;
+      if (L !== dims[1] || emissions.length !== L || emissions.some((x) => x !== 0)) throw new Error('the graph does not give the weight table’s scores');
+      return new EmissionSession(session, file.metadata, L, transitions, start, end, buckets, weightsTensor, tensors);
     } catch (err) {
       await session.release();
       throw err;
@@ -89,9 +121,8 @@ export class EmissionSession {
 
   /**
    * Emission scores for `n` tokens with `f` feature slots each: [n * numLabels], token-major. The three inputs are
-   * [n * f] row-major; padding slots use fingerprint 0 and bucket 0. Buckets must be < numBuckets (a graph-lookup
-   * file rejects others; host lookup counts them as misses). Tokens are independent: batch many sentences, even
-   * documents, into one call — each call costs ~20–30 µs of fixed overhead.
+   * [n * f] row-major; padding slots use fingerprint 0. Buckets outside 0..numBuckets−1 count as misses. Tokens are
+   * independent: batch many sentences, even documents, into one call — each call costs ~20–30 µs of fixed overhead.
    */
   async emissions(bucket1: Int32Array, bucket2: Int32Array, fingerprint: Int32Array, n: number, f: number): Promise<Float32Array> {
     if (!this.session) throw new Error('EmissionSession used after release()');
@@ -99,23 +130,9 @@ export class EmissionSession {
     if (bucket1.length < size || bucket2.length < size || fingerprint.length < size) {
       throw new RangeError(`emissions: inputs shorter than n * f = ${size}`);
     }
-    // No feature slots: nothing to add (and the sparse graph would divide by the zero slot count).
     if (f === 0) return new Float32Array(n * this.numLabels);
-    const view = (a: Int32Array) => (a.length === size ? a : a.subarray(0, size));
-    if (this.fingerprintTable) {
-      const { rows, k } = matchingRows(this.fingerprintTable, bucket1, bucket2, fingerprint, n, f);
-      return this.emissionsForRows(rows, n, k);
-    }
-    const dims = [n, f];
-    const out = await this.session.run(
-      {
-        bucket1: new ort.Tensor('int32', view(bucket1), dims),
-        bucket2: new ort.Tensor('int32', view(bucket2), dims),
-        fingerprint: new ort.Tensor('int32', view(fingerprint), dims),
-      },
-      ['emissions'],
-    );
-    return out.emissions.data as Float32Array;
+    const { rows, k } = matchingRows(this.buckets, bucket1, bucket2, fingerprint, n, f);
+    return this.emissionsForRows(rows, n, k);
   }
 
   /** Frees the native session; the object is unusable afterwards. Safe to call twice. */
@@ -127,18 +144,19 @@ export class EmissionSession {
 }
 
 /**
- * For host lookup: per token, the rows whose stored fingerprint matches a slot's (bucket2 only when it differs from
+ * Per token, the weight rows of the slots whose bucket holds their fingerprint (bucket2 only when it differs from
  * bucket1), packed to the left of a [n, k] matrix padded with the miss row; k is the largest count in the batch.
+ * `buckets` is `EmissionSession.buckets`: (fingerprint, row) pairs, the last one the miss entry.
  */
 export function matchingRows(
-  table: Int32Array,
+  buckets: Int32Array,
   bucket1: Int32Array,
   bucket2: Int32Array,
   fingerprint: Int32Array,
   n: number,
   f: number,
 ): { rows: Int32Array; k: number } {
-  const miss = table.length - 1;
+  const miss = buckets[buckets.length - 1];
   // Each slot adds at most two rows; one spare cell lets every slot write both candidates unconditionally.
   const width = 2 * f + 1;
   const packed = new Int32Array(n * width);
@@ -151,15 +169,18 @@ export function matchingRows(
       const want = fingerprint[i];
       const b1 = bucket1[i];
       const b2 = bucket2[i];
+      const p1 = 2 * b1;
+      const p2 = 2 * b2;
       // Branch-free on purpose: the table reads are mostly cache misses, and with no data-dependent branch the CPU
-      // overlaps them (about twice as fast as if/else on a table larger than the cache). Fingerprint 0 is padding
-      // (stored 0 marks an empty, all-zero row); an out-of-range bucket reads undefined, which never matches.
+      // overlaps them (about twice as fast as if/else on a table larger than the cache). A bucket's fingerprint and
+      // row share a cache line. Fingerprint 0 is padding (stored 0 marks an empty bucket); an out-of-range bucket
+      // reads undefined, which never matches (and the undefined row written for it is never counted).
       const live = +(want !== 0);
-      const hit1 = +(table[b1] === want) & live;
-      const hit2 = +(table[b2] === want) & +(b2 !== b1) & live;
-      packed[c] = b1;
+      const hit1 = +(buckets[p1] === want) & live;
+      const hit2 = +(buckets[p2] === want) & +(b2 !== b1) & live;
+      packed[c] = buckets[p1 + 1];
       c += hit1;
-      packed[c] = b2;
+      packed[c] = buckets[p2 + 1];
       c += hit2;
     }
     const count = c - start;
@@ -178,8 +199,8 @@ export function matchingRows(
 }
 
 /**
- * The emission scores `buildEmissionModel`'s graph computes, in plain TypeScript (float32 accumulation); for tests
- * and for checking a trained model against its export. float16 specs use the rounded weights the file holds.
+ * The emission scores `buildEmissionModel`'s file gives, in plain TypeScript (float32 accumulation); for tests and
+ * for checking a trained model against its export. float16 specs use the rounded weights the file holds.
  */
 export function referenceEmissions(
   spec: EmissionModelSpec,
@@ -197,18 +218,20 @@ export function referenceEmissions(
         ? float16ToFloat32(float32ToFloat16(spec.weights))
         : spec.weights;
   const fp = spec.fingerprints;
-  const first = spec.match === 'first';
   const out = new Float32Array(n * L);
+  const add = (t: number, b: number) => {
+    const r = spec.rows[b];
+    for (let l = 0; l < L; l++) out[t * L + l] += W[r * L + l];
+  };
   for (let t = 0; t < n; t++) {
     for (let s = 0; s < f; s++) {
       const i = t * f + s;
       const b1 = bucket1[i];
       const b2 = bucket2[i];
       const want = fingerprint[i];
-      const hit1 = fp[b1] === want;
-      if (hit1) for (let l = 0; l < L; l++) out[t * L + l] += W[b1 * L + l];
-      if (first && hit1) continue;
-      if (b2 !== b1 && fp[b2] === want) for (let l = 0; l < L; l++) out[t * L + l] += W[b2 * L + l];
+      if (want === 0) continue;
+      if (fp[b1] === want) add(t, b1);
+      if (b2 !== b1 && fp[b2] === want) add(t, b2);
     }
   }
   return out;

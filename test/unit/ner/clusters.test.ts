@@ -41,7 +41,7 @@ describe('lexicons', () => {
   });
 
   it('ships English clusters in which related words share fine clusters', () => {
-    const lx = englishLexicon().lexicon;
+    const lx = englishLexicon();
     expect(lx.size).toBeGreaterThan(300_000);
     const at = (w: string, bits: number) => lx.lookup(h(w)) >>> (16 - bits);
     expect(at('physics', 12)).toBe(at('chemistry', 12));

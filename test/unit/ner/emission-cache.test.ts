@@ -85,7 +85,7 @@ describe('emission cache', () => {
       { ...DEFAULT_ENGINE, learnedClusters: true },
     );
     session = await EmissionSession.create(exportModel(fitted));
-    numBuckets = Number(session.metadata['cner.numBuckets']);
+    numBuckets = session.numBuckets;
     x = fitted.model.extractor;
   });
   afterAll(() => session.release());
@@ -104,7 +104,7 @@ describe('emission cache', () => {
 
   it('gives the scores of the uncached path: gazetteer matches, sequence edges, one-token sequences, repeats', async () => {
     expect(x.hasGazetteer).toBe(true);
-    const cache = new EmissionCache(session, x, numBuckets, fitted.model.labels.size);
+    const cache = new EmissionCache(session, x);
     const text = 'NVDA\nShares of NVDA rose at the New York Stock Exchange ; new york stock exchange .\nYork\n\nEUR/USD fell.\nOK';
     const seqs = await check(cache, text);
     expect(seqs.filter((s) => s.starts.length === 1).length).toBe(3);
@@ -116,7 +116,7 @@ describe('emission cache', () => {
   it('stays within its byte bound on documents with more distinct texts than it keeps, and stays exact', async () => {
     const L = fitted.model.labels.size;
     const maxBytes = 251 * 5 * L * 4; // 250 texts and the edge; an eighth more for the texts themselves
-    const cache = new EmissionCache(session, x, numBuckets, L, { maxBytes, chunkTokens: 200 });
+    const cache = new EmissionCache(session, x, { maxBytes, chunkTokens: 200 });
     const words = randomWords(1500, 4);
     const r = prng(5);
     const lines: string[] = [];
@@ -135,32 +135,21 @@ describe('emission cache', () => {
     }
   });
 
-  it('scores through EmissionSession.emissions when the file does its lookup in the graph', async () => {
-    const graphOnly = { emissions: session.emissions.bind(session), lookup: 'graph' } as unknown as EmissionSession;
-    const cache = new EmissionCache(graphOnly, x, numBuckets, fitted.model.labels.size);
-    await check(cache, 'NVDA\nShares of NVDA rose at the New York Stock Exchange .\nOK');
-    for (const d of makeDocs(3, 10)) await check(cache, d.text);
-  });
-
   it('serves concurrent documents the same scores as one at a time', async () => {
     const texts = makeDocs(6, 11).map((d) => d.text);
-    const one = new EmissionCache(session, x, numBuckets, fitted.model.labels.size);
+    const one = new EmissionCache(session, x);
     const sequential: Float32Array[][] = [];
     for (const t of texts) sequential.push(await one.document(prepareText(t), copy));
-    const shared = new EmissionCache(session, x, numBuckets, fitted.model.labels.size, { maxBytes: 1, chunkTokens: 200 });
+    const shared = new EmissionCache(session, x, { maxBytes: 1, chunkTokens: 200 });
     const concurrent = await Promise.all(texts.map((t) => shared.document(prepareText(t), copy)));
     concurrent.forEach((doc, i) => doc.forEach((e, s) => expectClose(e, sequential[i][s], 1e-6)));
   });
 
   it('keeps no unscored text after a failed ONNX call', async () => {
     let fail = true;
-    const flaky = {
-      emissions: (...args: Parameters<EmissionSession['emissions']>) => {
-        if (fail) return Promise.reject(new Error('ORT failed'));
-        return session.emissions(...args);
-      },
-    } as unknown as EmissionSession;
-    const cache = new EmissionCache(flaky, x, numBuckets, fitted.model.labels.size);
+    const flaky = Object.create(session) as EmissionSession;
+    flaky.emissionsForRows = (...args) => (fail ? Promise.reject(new Error('ORT failed')) : session.emissionsForRows(...args));
+    const cache = new EmissionCache(flaky, x);
     const text = makeDocs(1, 12)[0].text;
     await expect(cache.document(prepareText(text), copy)).rejects.toThrow(/ORT failed/);
     fail = false;

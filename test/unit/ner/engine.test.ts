@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, trainModel } from '../../../lib/ner/engine.js';
+import { DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODEL_FORMAT_VERSION, trainModel } from '../../../lib/ner/engine.js';
+import { englishLexicon } from '../../../lib/ner/lexicon.js';
 import { DEFAULT_CONSISTENCY, predictInMemory } from '../../../lib/ner/model.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
-import { readOnnxMetadata } from '../../../lib/ner/onnx/export.js';
+import { DataType, readEmissionModel, readOnnxMetadata, tensorValues } from '../../../lib/ner/onnx/export.js';
+import { DomainError } from '../../../lib/errors.js';
 
 // A small synthetic finance corpus: currency pairs and tickers in varied contexts.
 const CCY = ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'AUD', 'CAD', 'NZD'];
@@ -119,9 +121,11 @@ describe('NER engine', () => {
       { categories, seed: 1, unlabelledTexts: unlabelled, gazetteer: [{ text: 'QQQX', category: 'Ticker' }] },
       { ...DEFAULT_ENGINE, learnedClusters: true },
     );
-    const md = readOnnxMetadata(onnx);
-    expect(md['cner.clusters']).toBeTruthy();
-    expect(md['cner.gazetteer']).toBeTruthy();
+    const file = readEmissionModel(onnx);
+    const md = file.metadata;
+    expect(JSON.parse(md['cner.clusters'])).toEqual({ bits: DEFAULT_ENGINE.clusters.bits });
+    expect(file.tensors.get('cner.clusters.hashes')!.dims[0]).toBeGreaterThan(10);
+    expect(file.tensors.get('cner.gazetteer')!.raw.length).toBeGreaterThan(0);
     const known = new Map(JSON.parse(md['cner.decoding']).known as Array<[string, number]>);
     expect(known.get('USD/JPY') ?? known.get('EUR/USD')).toBe(0);
     const model = await loadModel(onnx);
@@ -130,7 +134,49 @@ describe('NER engine', () => {
     await model.release();
   });
 
-  it('rejects a file that is not a model', async () => {
-    await expect(loadModel(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a loadable ONNX model/);
+  it('carries the built-in English clusters as tables next to the weights, not in the metadata', async () => {
+    const { onnx } = await trainModel(makeDocs(8, 10), { categories, seed: 1 });
+    const file = readEmissionModel(onnx);
+    const english = englishLexicon();
+    expect(JSON.parse(file.metadata['cner.pretrainedClusters'])).toEqual({ bits: english.bits });
+    const hashes = tensorValues(file.tensors.get('cner.pretrainedClusters.hashes'), 'hashes', DataType.UINT32, Uint32Array);
+    const paths = tensorValues(file.tensors.get('cner.pretrainedClusters.paths'), 'paths', DataType.UINT16, Uint16Array);
+    expect(hashes.length).toBe(english.size);
+    expect(Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).equals(Buffer.from(english.hashes.buffer))).toBe(true);
+    expect(Buffer.from(paths.buffer, paths.byteOffset, paths.byteLength).equals(Buffer.from(english.paths.buffer))).toBe(true);
+    // metadata is only settings now: what onnxruntime and the JSON parser see stays small
+    expect(Object.values(file.metadata).reduce((n, v) => n + v.length, 0)).toBeLessThan(20_000);
+    expect(file.runtimeModel.length).toBeLessThan(50_000);
+  });
+
+  const rejection = async (bytes: Uint8Array) => {
+    const err = await loadModel(bytes).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).code).toBe('VALIDATION_FAILED');
+    return (err as DomainError).message;
+  };
+
+  /** `bytes` with the metadata value of `key` replaced by one of the same length. */
+  function editMetadata(bytes: Uint8Array, key: string, from: string, to: string): Uint8Array {
+    const needle = Buffer.concat([Buffer.from(key), Buffer.from([0x12, from.length]), Buffer.from(from)]);
+    const at = Buffer.from(bytes).indexOf(needle);
+    expect(at).toBeGreaterThan(0);
+    const out = bytes.slice();
+    out.set(Buffer.from(to), at + key.length + 2);
+    return out;
+  }
+
+  it('rejects a file that is not a model, a damaged one and another format version with VALIDATION_FAILED', async () => {
+    expect(await rejection(new Uint8Array([1, 2, 3]))).toMatch(/not a loadable ONNX model/);
+    const { onnx } = await trainModel(makeDocs(8, 11), { categories, seed: 1 });
+    expect(await rejection(onnx.subarray(0, onnx.length - 40))).toMatch(/not a loadable ONNX model/);
+    // a file of the previous layout is named as such, before anything else of it is read
+    const previous = String(Number(MODEL_FORMAT_VERSION) - 1);
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', MODEL_FORMAT_VERSION, previous))).toBe(
+      `The model's format version is ${previous}; this engine reads version ${MODEL_FORMAT_VERSION}.`,
+    );
+    expect(await rejection(editMetadata(onnx, 'cner.pretrainedClusters', '{"bits":16}', '{"bits":99}'))).toMatch(/damaged.*1 to 16 bits, got 99/);
+    // the unedited file loads
+    await (await loadModel(onnx)).release();
   });
 });

@@ -68,7 +68,7 @@ describe('token bags', () => {
   ];
 
   it.each(variants)('give each token exactly the features extract gives it (%s)', (_name, settings, aux) => {
-    const x = aux ? new FeatureExtractor(settings, own, gazetteer, englishLexicon().lexicon) : new FeatureExtractor(settings);
+    const x = aux ? new FeatureExtractor(settings, own, gazetteer, englishLexicon()) : new FeatureExtractor(settings);
     const seqs = prepareText(TEXT);
     expect(seqs.some((s) => s.starts.length === 1)).toBe(true);
     let gazetteerTokens = 0;

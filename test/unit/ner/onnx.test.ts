@@ -1,33 +1,46 @@
 // ONNX emission model: the file ORT runs gives the scores the weights define, and carries the CRF scores and metadata.
 
+import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildEmissionModel,
+  DataType,
+  RAW_DATA_ALIGNMENT,
+  readEmissionModel,
   readOnnxMetadata,
   readOnnxModelInfo,
+  tensorValues,
   type EmissionModelSpec,
 } from '../../../lib/ner/onnx/export.js';
-import { EmissionSession, matchingRows, referenceEmissions } from '../../../lib/ner/onnx/session.js';
+import { EMISSION_SESSION_OPTIONS, EmissionSession, matchingRows, referenceEmissions } from '../../../lib/ner/onnx/session.js';
 import { fromFloat16Bits, toFloat16Bits } from '../../../lib/ner/onnx/float16.js';
-import { ProtoDecodeError } from '../../../lib/ner/onnx/protobuf.js';
+import { ProtoDecodeError, readFields } from '../../../lib/ner/onnx/protobuf.js';
 import { prng } from '../../../lib/ner/crf.js';
 
-
+/** A random table: ~80% of the buckets hold a feature, whose weight rows are stored in a shuffled order. */
 function randomSpec(seed: number, numBuckets: number, numLabels: number, extra: Partial<EmissionModelSpec> = {}): EmissionModelSpec {
   const rand = prng(seed);
-  const weights = new Float32Array(numBuckets * numLabels);
   const fingerprints = new Int32Array(numBuckets);
+  const occupied: number[] = [];
   for (let b = 0; b < numBuckets; b++) {
-    if (rand() < 0.2) continue; // empty bucket: fingerprint 0, zero row
+    if (rand() < 0.2) continue; // empty bucket: fingerprint 0
     fingerprints[b] = (Math.floor(rand() * 2 ** 32) | 0) || 1;
-    for (let l = 0; l < numLabels; l++) weights[b * numLabels + l] = (rand() - 0.5) * 4;
+    occupied.push(b);
   }
+  for (let i = occupied.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [occupied[i], occupied[j]] = [occupied[j], occupied[i]];
+  }
+  const rows = new Int32Array(numBuckets).fill(-1);
+  occupied.forEach((b, r) => (rows[b] = r));
+  const weights = Float32Array.from({ length: occupied.length * numLabels }, () => (rand() - 0.5) * 4);
   const scores = (k: number) => Float32Array.from({ length: k }, () => (rand() - 0.5) * 2);
   return {
     numBuckets,
     numLabels,
     weights,
     fingerprints,
+    rows,
     transitions: scores(numLabels * numLabels),
     start: scores(numLabels),
     end: scores(numLabels),
@@ -72,8 +85,8 @@ function expectClose(actual: Float32Array, expected: Float32Array, tolerance: nu
 }
 
 const sessions: EmissionSession[] = [];
-async function open(spec: EmissionModelSpec, lookup: 'graph' | 'host' = spec.lookup ?? 'graph'): Promise<EmissionSession> {
-  const s = await EmissionSession.create(buildEmissionModel({ ...spec, lookup }));
+async function open(spec: EmissionModelSpec | Uint8Array): Promise<EmissionSession> {
+  const s = await EmissionSession.create(spec instanceof Uint8Array ? spec : buildEmissionModel(spec));
   sessions.push(s);
   return s;
 }
@@ -81,21 +94,40 @@ afterEach(async () => {
   for (const s of sessions.splice(0)) await s.release();
 });
 
-describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (lookup) => {
+/** Offsets of a file's raw_data fields, by initializer name (the file's own ModelProto → GraphProto → TensorProto). */
+function rawDataOffsets(bytes: Uint8Array): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const f of readFields(bytes)) {
+    if (f.field !== 7) continue;
+    for (const g of readFields(f.bytes!)) {
+      if (g.field !== 5) continue;
+      let name = '';
+      let offset = -1;
+      for (const t of readFields(g.bytes!)) {
+        if (t.field === 8) name = Buffer.from(t.bytes!).toString('utf8');
+        if (t.field === 9) offset = t.bytes!.byteOffset - bytes.byteOffset;
+      }
+      out.set(name, offset);
+    }
+  }
+  return out;
+}
+
+describe('emission model scores', () => {
   it('adds the rows whose stored fingerprint matches, once per bucket, in a hand-checked case', async () => {
-    // 4 buckets, 2 labels. Bucket 3 is empty.
+    // 4 buckets, 2 labels. Bucket 3 is empty; buckets 0, 1, 2 hold rows 2, 0, 1.
     const spec: EmissionModelSpec = {
       numBuckets: 4,
       numLabels: 2,
-      weights: new Float32Array([1, 2, 10, 20, 100, 200, 0, 0]),
+      weights: new Float32Array([10, 20, 100, 200, 1, 2]),
       fingerprints: new Int32Array([11, 22, 33, 0]),
+      rows: new Int32Array([2, 0, 1, -1]),
       transitions: new Float32Array([0.1, 0.2, 0.3, 0.4]),
       start: new Float32Array([1, -1]),
       end: new Float32Array([-2, 2]),
       metadata: {},
     };
-    const s = await open(spec, lookup);
-    expect(s.lookup).toBe(lookup);
+    const s = await open(spec);
     // token 0: bucket1 hit (0) + bucket2 hit (2) → 101, 202
     // token 1: bucket2 == bucket1 == 1 and matches → counted once: 10, 20
     // token 2: fingerprint matches neither candidate (collision) → 0, 0; padding slot → 0
@@ -113,37 +145,29 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     const spec: EmissionModelSpec = {
       numBuckets: 4,
       numLabels: 1,
-      weights: new Float32Array([1000, 1, 10, 0]),
+      weights: new Float32Array([1000, 1, 10]),
       fingerprints: new Int32Array([5, 7, 7, 0]),
+      rows: new Int32Array([0, 1, 2, 0]),
       transitions: new Float32Array([0]),
       start: new Float32Array([0]),
       end: new Float32Array([0]),
       metadata: {},
     };
-    const s = await open(spec, lookup);
+    const s = await open(spec);
     const b1 = new Int32Array([3, 1, 2, 1]);
     const b2 = new Int32Array([3, 2, 1, 1]);
     const fp = new Int32Array([9, 7, 7, 8]);
     expect(Array.from(await s.emissions(b1, b2, fp, 4, 1))).toEqual([0, 11, 11, 0]);
   });
 
-  const variants: Array<Partial<EmissionModelSpec>> =
-    lookup === 'graph'
-      ? [
-          { match: 'both', reduce: 'dense' },
-          { match: 'both', reduce: 'sparse' },
-          { match: 'first', reduce: 'dense' },
-          { match: 'first', reduce: 'sparse' },
-        ]
-      : [{}];
-  it.each(variants)('ORT equals the TypeScript reference within 1e-5 on random models (%o)', async (variant) => {
+  it('ORT equals the TypeScript reference within 1e-5 on random models', async () => {
     for (const [seed, buckets, labels, n, f] of [
       [1, 256, 7, 50, 13],
       [2, 1024, 69, 20, 60],
       [3, 16, 1, 9, 4],
     ]) {
-      const spec = randomSpec(seed, buckets, labels, variant);
-      const s = await open(spec, lookup);
+      const spec = randomSpec(seed, buckets, labels);
+      const s = await open(spec);
       const { b1, b2, fp } = randomInputs(spec, n, f, seed + 100);
       const out = await s.emissions(b1, b2, fp, n, f);
       const ref = referenceEmissions(spec, b1, b2, fp, n, f);
@@ -153,18 +177,21 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     }
   });
 
-  it('gives all-zero scores when no fingerprint matches', async () => {
+  it('gives all-zero scores when no fingerprint matches, and counts out-of-range buckets as misses', async () => {
     const spec = randomSpec(4, 64, 3);
-    const s = await open(spec, lookup);
+    const s = await open(spec);
     const { b1, b2 } = randomInputs(spec, 10, 5, 7);
     const fp = new Int32Array(50).fill(0x7ffffff3); // never stored by randomSpec's seed
     expect(spec.fingerprints.includes(0x7ffffff3)).toBe(false);
     expect(Array.from(await s.emissions(b1, b2, fp, 10, 5))).toEqual(new Array(30).fill(0));
+    const live = spec.fingerprints.findIndex((x) => x !== 0);
+    const out = await s.emissions(new Int32Array([64, -1]), new Int32Array([1e6, 64]), new Int32Array([spec.fingerprints[live], 7]), 2, 1);
+    expect(Array.from(out)).toEqual(new Array(6).fill(0));
   });
 
   it('handles N=0, N=1 and F=0, and reads only the first n*f slots of longer buffers', async () => {
-    const spec = randomSpec(5, 128, 4, lookup === 'graph' ? { reduce: 'sparse' } : {});
-    const s = await open(spec, lookup);
+    const spec = randomSpec(5, 128, 4);
+    const s = await open(spec);
     expect(Array.from(await s.emissions(new Int32Array(0), new Int32Array(0), new Int32Array(0), 2, 0))).toEqual(
       new Array(8).fill(0),
     );
@@ -178,11 +205,12 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
   it('float16 weights: the file is about half the size and scores stay within float16 rounding', async () => {
     const spec32 = randomSpec(6, 4096, 9);
     const spec16 = { ...spec32, weightsDtype: 'float16' as const };
-    const bytes32 = buildEmissionModel({ ...spec32, lookup });
-    const bytes16 = buildEmissionModel({ ...spec16, lookup });
-    expect(bytes16.length).toBeLessThan(bytes32.length * 0.6);
-    const s = await EmissionSession.create(bytes16);
-    sessions.push(s);
+    const bytes32 = buildEmissionModel(spec32);
+    const bytes16 = buildEmissionModel(spec16);
+    const weightBytes = (b: Uint8Array) => readOnnxModelInfo(b).initializers.find((t) => t.name === 'W')!.rawBytes;
+    expect(weightBytes(bytes16) * 2).toBe(weightBytes(bytes32));
+    expect(bytes16.length).toBeLessThan(bytes32.length * 0.7);
+    const s = await open(bytes16);
     const { b1, b2, fp } = randomInputs(spec32, 40, 20, 11);
     const out = await s.emissions(b1, b2, fp, 40, 20);
     expectClose(out, referenceEmissions(spec16, b1, b2, fp, 40, 20), 1e-5);
@@ -192,36 +220,33 @@ describe.each(['graph', 'host'] as const)('emission model scores, %s lookup', (l
     expect(s.transitions).toEqual(spec32.transitions);
     // weights given as float16 bits make the same file as float32 weights rounded by the writer
     const bits = Uint16Array.from(spec32.weights, (w) => toFloat16Bits(w));
-    expect(Buffer.from(buildEmissionModel({ ...spec16, weights: bits, lookup })).equals(Buffer.from(bytes16))).toBe(true);
-    expect(() => buildEmissionModel({ ...spec32, weights: bits, lookup })).toThrow(/weightsDtype float16/);
+    expect(Buffer.from(buildEmissionModel({ ...spec16, weights: bits })).equals(Buffer.from(bytes16))).toBe(true);
+    expect(() => buildEmissionModel({ ...spec32, weights: bits })).toThrow(/weightsDtype float16/);
   });
 });
 
-describe('host lookup building blocks', () => {
+describe('host lookup', () => {
   it('packs each token’s matching rows left, pads with the miss row, and sums them via emissionsForRows', async () => {
-    const spec = randomSpec(14, 256, 6, { lookup: 'host' });
+    const spec = randomSpec(14, 256, 6);
     const s = await open(spec);
-    const table = s.fingerprints!;
-    expect(table.length).toBe(257);
-    expect(Array.from(table.subarray(0, 256))).toEqual(Array.from(spec.fingerprints));
+    const numRows = spec.weights.length / 6;
+    expect(s.numBuckets).toBe(256);
+    expect(s.missRow).toBe(numRows);
+    expect(s.buckets.length).toBe(2 * 257);
     const { b1, b2, fp } = randomInputs(spec, 30, 11, 15);
-    const { rows, k } = matchingRows(table, b1, b2, fp, 30, 11);
+    const { rows, k } = matchingRows(s.buckets, b1, b2, fp, 30, 11);
     expect(rows.length).toBe(30 * k);
+    const bucketOfRow = new Map(Array.from(spec.rows).flatMap((r, b) => (spec.fingerprints[b] ? [[r, b] as const] : [])));
     for (let t = 0; t < 30; t++) {
       const token = Array.from(rows.subarray(t * k, (t + 1) * k));
-      const real = token.filter((r) => r !== 256);
-      // Real rows first, then only padding; every real row's fingerprint is one this token asked for.
-      expect(token.slice(real.length).every((r) => r === 256)).toBe(true);
+      const real = token.filter((r) => r !== numRows);
+      // Real rows first, then only padding; every real row is the row of a bucket holding a fingerprint the token asked for.
+      expect(token.slice(real.length).every((r) => r === numRows)).toBe(true);
       const asked = new Set(Array.from(fp.subarray(t * 11, (t + 1) * 11)));
-      for (const r of real) expect(asked.has(table[r])).toBe(true);
+      for (const r of real) expect(asked.has(spec.fingerprints[bucketOfRow.get(r)!])).toBe(true);
     }
+    expect(rows.some((r) => r !== numRows)).toBe(true);
     expectClose(await s.emissionsForRows(rows, 30, k), referenceEmissions(spec, b1, b2, fp, 30, 11), 1e-5);
-  });
-
-  it('is not offered by a graph-lookup file', async () => {
-    const s = await open(randomSpec(16, 16, 2));
-    expect(s.fingerprints).toBeUndefined();
-    await expect(s.emissionsForRows(new Int32Array(1), 1, 1)).rejects.toThrow(/lookup: host/);
   });
 });
 
@@ -233,6 +258,72 @@ describe('model file', () => {
     expect(s.transitions).toEqual(spec.transitions);
     expect(s.start).toEqual(spec.start);
     expect(s.end).toEqual(spec.end);
+  });
+
+  it('runs as it is in onnxruntime, with only row_index fed, giving the scores EmissionSession gives', async () => {
+    const spec = randomSpec(17, 512, 7, { weightsDtype: 'float16', tables: { extra: new Uint32Array([1, 2, 3]) }, metadata: { k: 'v' } });
+    const bytes = buildEmissionModel(spec);
+    const s = await open(bytes);
+    const { b1, b2, fp } = randomInputs(spec, 25, 9, 18);
+    const { rows, k } = matchingRows(s.buckets, b1, b2, fp, 25, 9);
+    // the whole file: W is an input whose default is its initializer; the host tables are initializers no node reads
+    const plain = await ort.InferenceSession.create(bytes, { ...EMISSION_SESSION_OPTIONS, logSeverityLevel: 3 });
+    try {
+      expect(plain.inputNames).toEqual(['row_index']);
+      const rowIndex = new ort.Tensor('int32', rows, [25, k]);
+      const out = await plain.run({ row_index: rowIndex });
+      expectClose(out.emissions.data as Float32Array, await s.emissionsForRows(rows, 25, k), 0);
+      expect(out.transitions.data).toEqual(spec.transitions);
+      // what EmissionSession gives onnxruntime lacks the initializer: there W is a required input, fed from the file
+      const runtime = await ort.InferenceSession.create(readEmissionModel(bytes).runtimeModel, EMISSION_SESSION_OPTIONS);
+      expect(runtime.inputNames).toEqual(['row_index', 'W']);
+      await runtime.release();
+    } finally {
+      await plain.release();
+    }
+  });
+
+  it('gives onnxruntime only the graph: no metadata, weights or host tables', () => {
+    const spec = randomSpec(19, 2048, 9, { weightsDtype: 'float16', tables: { words: new Uint32Array(5000) }, metadata: { big: 'x'.repeat(50_000) } });
+    const bytes = buildEmissionModel(spec);
+    const file = readEmissionModel(bytes);
+    expect(file.metadata.big.length).toBe(50_000);
+    expect([...file.tensors.keys()].sort()).toEqual(['W', 'axis1', 'buckets', 'crf_end', 'crf_start', 'crf_transitions', 'words']);
+    const runtime = readOnnxModelInfo(file.runtimeModel);
+    expect(runtime.metadata).toEqual({});
+    expect(runtime.initializers.map((t) => t.name).sort()).toEqual(['axis1', 'crf_end', 'crf_start', 'crf_transitions']);
+    expect(runtime.opsetVersion).toBe(17);
+    expect(file.runtimeModel.length).toBeLessThan(2000);
+  });
+
+  it('aligns every raw_data, and the loaded tables are views of the file’s bytes (copies when the bytes are not aligned)', async () => {
+    const spec = randomSpec(20, 300, 5, { weightsDtype: 'float16', tables: { a: new Uint8Array(3), b: new Uint16Array(5), c: new Uint32Array(7) } });
+    const bytes = buildEmissionModel(spec);
+    const offsets = rawDataOffsets(bytes);
+    expect(offsets.size).toBe(9);
+    for (const [name, at] of offsets) expect([name, at % RAW_DATA_ALIGNMENT]).toEqual([name, 0]);
+    const s = await open(bytes);
+    expect(s.buckets.buffer).toBe(bytes.buffer);
+    // the same file one byte into a larger buffer: nothing is aligned, the loader copies and scores the same
+    const shifted = new Uint8Array(bytes.length + 1).subarray(1);
+    shifted.set(bytes);
+    const t = await open(shifted);
+    expect(t.buckets.buffer).not.toBe(shifted.buffer);
+    const { b1, b2, fp } = randomInputs(spec, 12, 7, 21);
+    expectClose(await t.emissions(b1, b2, fp, 12, 7), await s.emissions(b1, b2, fp, 12, 7), 0);
+  });
+
+  it('carries host tables of each type, read back by name with their type checked', () => {
+    const tables = { u8: Uint8Array.from([1, 2, 255]), u16: Uint16Array.from([65535, 7]), i32: Int32Array.from([-5, 9]), u32: Uint32Array.from([2 ** 32 - 1]), f32: Float32Array.from([1.5]) };
+    const file = readEmissionModel(buildEmissionModel(randomSpec(22, 16, 2, { tables })));
+    expect(tensorValues(file.tensors.get('u8'), 'u8', DataType.UINT8, Uint8Array)).toEqual(tables.u8);
+    expect(tensorValues(file.tensors.get('u16'), 'u16', DataType.UINT16, Uint16Array)).toEqual(tables.u16);
+    expect(tensorValues(file.tensors.get('i32'), 'i32', DataType.INT32, Int32Array)).toEqual(tables.i32);
+    expect(tensorValues(file.tensors.get('u32'), 'u32', DataType.UINT32, Uint32Array, 1)).toEqual(tables.u32);
+    expect(tensorValues(file.tensors.get('f32'), 'f32', DataType.FLOAT, Float32Array)).toEqual(tables.f32);
+    expect(() => tensorValues(file.tensors.get('u16'), 'u16', DataType.UINT32, Uint32Array)).toThrow(/u16 has type 4/);
+    expect(() => tensorValues(file.tensors.get('u32'), 'u32', DataType.UINT32, Uint32Array, 2)).toThrow(/not 2 values/);
+    expect(() => tensorValues(file.tensors.get('nope'), 'nope', DataType.UINT32, Uint32Array)).toThrow(/nope is missing/);
   });
 
   it('round-trips unicode metadata, read with and without ORT', async () => {
@@ -252,14 +343,17 @@ describe('model file', () => {
   });
 
   it('declares IR 8, opset 17, producer custom-ner and the table shapes', () => {
-    const info = readOnnxModelInfo(buildEmissionModel(randomSpec(9, 64, 3, { weightsDtype: 'float16' })));
+    const spec = randomSpec(9, 64, 3, { weightsDtype: 'float16' });
+    const rows = spec.weights.length / 3;
+    const info = readOnnxModelInfo(buildEmissionModel(spec));
     expect(info.irVersion).toBe(8);
     expect(info.opsetVersion).toBe(17);
     expect(info.producerName).toBe('custom-ner');
     const byName = Object.fromEntries(info.initializers.map((t) => [t.name, t]));
-    // One extra all-zero row/fingerprint that misses point at.
-    expect(byName.W).toMatchObject({ dataType: 10, dims: [65, 3], rawBytes: 65 * 3 * 2 });
-    expect(byName.fp_table).toMatchObject({ dataType: 6, dims: [65] });
+    // Dense rows plus one all-zero row that misses point at; a (fingerprint, row) pair per bucket plus the miss entry.
+    expect(rows).toBeLessThan(60);
+    expect(byName.W).toMatchObject({ dataType: 10, dims: [rows + 1, 3], rawBytes: (rows + 1) * 3 * 2 });
+    expect(byName.buckets).toMatchObject({ dataType: 6, dims: [65, 2] });
     expect(byName.crf_transitions).toMatchObject({ dataType: 1, dims: [3, 3] });
   });
 
@@ -274,13 +368,23 @@ describe('model file', () => {
     const spec = randomSpec(11, 64, 3);
     expect(() => buildEmissionModel({ ...spec, weights: spec.weights.subarray(1) })).toThrow(/weights/);
     expect(() => buildEmissionModel({ ...spec, start: new Float32Array(2) })).toThrow(/start/);
+    const live = spec.fingerprints.findIndex((x) => x !== 0);
+    const rows = spec.rows.slice();
+    rows[live] = spec.weights.length / 3;
+    expect(() => buildEmissionModel({ ...spec, rows })).toThrow(new RegExp(`rows\\[${live}\\]`));
+    expect(() => buildEmissionModel({ ...spec, tables: { W: new Uint8Array(1) } })).toThrow(/'W' is taken/);
   });
 
-  it('rejects a damaged file with a decode error, and ORT refuses it too', async () => {
-    const bytes = buildEmissionModel(randomSpec(12, 64, 3, { metadata: { k: 'v' } }));
+  it('rejects a damaged file with a decode error, and a bucket pointing outside the weights before running it', async () => {
+    const spec = randomSpec(12, 64, 3, { metadata: { k: 'v' } });
+    const bytes = buildEmissionModel(spec);
     const truncated = bytes.subarray(0, bytes.length - 3);
     expect(() => readOnnxMetadata(truncated)).toThrow(ProtoDecodeError);
     await expect(EmissionSession.create(truncated)).rejects.toThrow();
+    const damaged = bytes.slice();
+    const table = readEmissionModel(damaged).tensors.get('buckets')!.raw;
+    new DataView(table.buffer, table.byteOffset).setInt32(4, 1e6, true); // bucket 0's row
+    await expect(EmissionSession.create(damaged)).rejects.toThrow(/bucket 0 points at row 1000000/);
   });
 
   it('refuses use after release', async () => {

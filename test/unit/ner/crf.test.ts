@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores } from '../../../lib/ner/crf.js';
+import { LabelSet } from '../../../lib/ner/labels.js';
+
+const labels = new LabelSet(['PER', 'ORG', 'LOC'], 'BILOU');
+const L = labels.size;
+
+/** A random BILOU chain with factored cross pairs, and the same scores as a plain (unfactored) matrix. */
+function randomChain(seed: number): { factored: ChainScores; plain: ChainScores } {
+  const r = prng(seed);
+  const c = initialScores(labels);
+  for (let i = 0; i < L * L; i++) if (c.trans[i] > DISALLOWED) c.trans[i] = 2 * r() - 1;
+  for (let i = 0; i < L; i++) {
+    if (c.start[i] > DISALLOWED) c.start[i] = r() - 0.5;
+    if (c.end[i] > DISALLOWED) c.end[i] = r() - 0.5;
+  }
+  const cross = { u: Float64Array.from({ length: L }, () => 2 * r() - 1), v: Float64Array.from({ length: L }, () => 2 * r() - 1) };
+  materializeCross(c.trans, L, cross);
+  return { factored: { ...c, cross }, plain: { L, trans: Float64Array.from(c.trans), start: c.start, end: c.end } };
+}
+
+const randomEmissions = (n: number, seed: number) => {
+  const r = prng(seed);
+  return Float64Array.from({ length: n * L }, () => 3 * r() - 1.5);
+};
+
+/** Every allowed tag path of n tokens with its score: the oracle for small n. */
+function allPaths(c: ChainScores, E: Float64Array, n: number): Array<{ tags: number[]; score: number }> {
+  const out: Array<{ tags: number[]; score: number }> = [];
+  const walk = (tags: number[], score: number) => {
+    const t = tags.length;
+    if (t === n) {
+      if (c.end[tags[n - 1]] > DISALLOWED) out.push({ tags, score: score + c.end[tags[n - 1]] });
+      return;
+    }
+    for (let y = 0; y < L; y++) {
+      const tr = t === 0 ? c.start[y] : c.trans[tags[t - 1] * L + y];
+      if (tr <= DISALLOWED) continue;
+      walk([...tags, y], score + tr + E[t * L + y]);
+    }
+  };
+  walk([], 0);
+  return out;
+}
+
+describe('expNonPositive', () => {
+  it('matches Math.exp to 1e-14 relative on [−708, 0], and underflows to 0', () => {
+    const xs = [0, -1e-300, -1e-9, -0.5, -Math.LN2 / 64, -1, -10.25, -100, -700, -708];
+    for (let i = 0; i < 5000; i++) xs.push(-i * 0.14159);
+    for (const x of xs) {
+      const want = Math.exp(x);
+      expect(Math.abs(expNonPositive(x) - want)).toBeLessThanOrEqual(want * 1e-14);
+    }
+    // subnormal results keep their absolute accuracy
+    expect(Math.abs(expNonPositive(-740) - Math.exp(-740))).toBeLessThan(1e-323);
+    expect(expNonPositive(-800)).toBe(0);
+    expect(expNonPositive(-1e6)).toBe(0);
+    expect(expNonPositive(0)).toBe(1);
+  });
+});
+
+describe('factored BILOU chain', () => {
+  it('knows which pairs are cross-category entity → entity', () => {
+    const t = (n: string) => labels.names.indexOf(n);
+    expect(isCrossPair(t('L-PER'), t('B-ORG'))).toBe(true);
+    expect(isCrossPair(t('U-PER'), t('U-LOC'))).toBe(true);
+    expect(isCrossPair(t('U-PER'), t('B-PER'))).toBe(false);
+    expect(isCrossPair(t('O'), t('B-ORG'))).toBe(false);
+    expect(isCrossPair(t('B-PER'), t('I-PER'))).toBe(false);
+    expect(isCrossPair(t('L-PER'), t('O'))).toBe(false);
+  });
+
+  it('gives the exact marginals, span probabilities and best path of brute-force enumeration', () => {
+    for (const seed of [1, 2, 3]) {
+      const { factored } = randomChain(seed);
+      const n = 4;
+      const E = randomEmissions(n, seed + 10);
+      const paths = allPaths(factored, E, n);
+      const Z = paths.reduce((a, p) => a + Math.exp(p.score), 0);
+      const lat = new Lattice(L);
+      lat.setChain(factored);
+      expect(lat.bilou).toBeDefined();
+      lat.run(E, n);
+      for (let t = 0; t < n; t++)
+        for (let y = 0; y < L; y++) {
+          const exact = paths.filter((p) => p.tags[t] === y).reduce((a, p) => a + Math.exp(p.score), 0) / Z;
+          expect(lat.marginal(t, y)).toBeCloseTo(exact, 12);
+        }
+      const best = paths.reduce((a, p) => (p.score > a.score ? p : a));
+      expect([...viterbi(E, n, factored, lat)]).toEqual(best.tags);
+      expect([...viterbi(E, n, factored)]).toEqual(best.tags);
+      // a cross pair inside the segment: U-PER then U-ORG at tokens 1..2
+      const tags = [0, labels.tag('U', 0), labels.tag('U', 1), 0];
+      const exactSeg = paths.filter((p) => p.tags[1] === tags[1] && p.tags[2] === tags[2]).reduce((a, p) => a + Math.exp(p.score), 0) / Z;
+      expect(lat.segmentProbability(tags, 1, 2)).toBeCloseTo(exactSeg, 12);
+    }
+  });
+
+  it('agrees with the unfactored kernels on a long sequence', () => {
+    const { factored, plain } = randomChain(7);
+    const n = 60;
+    const E = randomEmissions(n, 8);
+    const a = new Lattice(L);
+    a.setChain(factored);
+    const b = new Lattice(L);
+    b.setChain(plain);
+    expect(b.bilou).toBeUndefined();
+    a.run(E, n);
+    b.run(E, n);
+    expect(a.logZShifted()).toBeCloseTo(b.logZShifted(), 9);
+    for (let t = 0; t < n; t += 7) for (let y = 0; y < L; y++) expect(a.marginal(t, y)).toBeCloseTo(b.marginal(t, y), 12);
+    expect([...viterbi(E, n, factored, a)]).toEqual([...viterbi(E, n, plain, b)]);
+    // expected transition counts: the factors get the sums of their pairs' counts
+    const gT = new Float64Array(L * L), gu = new Float64Array(L), gv = new Float64Array(L);
+    const hT = new Float64Array(L * L), hu = new Float64Array(L), hv = new Float64Array(L);
+    a.transitionExpectations(gT, gu, gv);
+    b.transitionExpectations(hT, hu, hv);
+    const su = new Float64Array(L), sv = new Float64Array(L);
+    for (let x = 0; x < L; x++)
+      for (let y = 0; y < L; y++) {
+        if (isCrossPair(x, y)) {
+          expect(gT[x * L + y]).toBe(0);
+          su[x] += hT[x * L + y];
+          sv[y] += hT[x * L + y];
+        } else expect(gT[x * L + y]).toBeCloseTo(hT[x * L + y], 10);
+      }
+    for (let x = 0; x < L; x++) {
+      expect(gu[x]).toBeCloseTo(su[x], 10);
+      expect(gv[x]).toBeCloseTo(sv[x], 10);
+    }
+    expect(su.some((x) => x > 0.01)).toBe(true);
+  });
+
+  it('trains factored cross transitions deterministically, and learns them from data', () => {
+    // "Alice Corp" read as U-PER U-ORG: a cross pair the data insists on
+    const seqs = Array.from({ length: 30 }, (_, i) => ({
+      n: 3,
+      offsets: Int32Array.from([0, 1, 2, 3]),
+      ids: Int32Array.from([0, 1, 2 + (i % 2)]),
+      tags: Int32Array.from([labels.tag('U', 0), labels.tag('U', 1), 0]),
+    }));
+    const opts = { epochs: 5, eta: 0.1, l2: 0, seed: 3, average: true, factorCross: true };
+    const p1 = trainCrf(seqs, 4, labels, opts);
+    const p2 = trainCrf(seqs, 4, labels, opts);
+    expect(p1.cross).toBeDefined();
+    expect([...p1.cross!.u]).toEqual([...p2.cross!.u]);
+    expect([...p1.trans]).toEqual([...p2.trans]);
+    const a = labels.tag('U', 0), b = labels.tag('U', 1);
+    expect(p1.trans[a * L + b]).toBeCloseTo(p1.cross!.u[a] + p1.cross!.v[b], 12);
+    expect(p1.cross!.u[a]).toBeGreaterThan(0);
+    expect(p1.cross!.v[b]).toBeGreaterThan(0);
+    expect([...viterbi(new Float64Array(3 * L), 3, p1)]).toEqual([a, b, 0]);
+  });
+});
