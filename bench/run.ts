@@ -14,6 +14,8 @@ const PEER_CACHE = join(REPO, '.bench/peer');
 const OUT = join(REPO, 'bench/out');
 
 const BARS = { f1Points: 2, trainRatio: 1.5, tagRatio: 3, loadMs: 300, modelMb: 50 };
+/** Tagging passes over the test set in one process, for both engines: the first is cold, the best later one steady. */
+const TAG_PASSES = 3;
 
 interface Args {
   datasets: string[];
@@ -99,6 +101,8 @@ interface PeerResult {
   trainWallS: number;
   trainPeakRssMb: number;
   tag: { e2e_tok_per_s: number; tagonly_tok_per_s: number; model_open_ms: number; tokens: number };
+  /** The same end-to-end tagging repeated in one process (bench/peer-tag-passes.cjs): pass 1 cold, then steady. */
+  passes: { cold_tok_per_s: number; warm_tok_per_s: number; tok_per_s: number[] };
   tagPeakRssMb: number;
   score: SpanScore;
 }
@@ -114,6 +118,7 @@ async function runPeer(stage: string, name: string): Promise<PeerResult> {
   log(`${name}: peer tag`);
   const tg = await run(process.execPath, ['-r', preload, 'crf.js', 'tag', name], { cwd, env });
   const tagRss = Number(await readFile(rssFile, 'utf8')) / 1024;
+  const passes = await run(process.execPath, [join(REPO, 'bench/peer-tag-passes.cjs'), name, String(TAG_PASSES)], { cwd, env });
   const pred = join(OUT, `${name}.peer.pred`);
   await copyFile(join(cwd, 'out', `${name}.pred`), pred);
   return {
@@ -121,6 +126,7 @@ async function runPeer(stage: string, name: string): Promise<PeerResult> {
     trainWallS: tr.wallS,
     trainPeakRssMb: trainRss,
     tag: lastJsonLine(tg.stdout),
+    passes: lastJsonLine(passes.stdout),
     tagPeakRssMb: tagRss,
     score: scorePredFile(await readFile(pred, 'utf8')),
   };
@@ -141,6 +147,7 @@ interface OursResult {
   tag: {
     load_ms: number;
     tok_per_s: number;
+    warm_tok_per_s: number;
     tokens: number;
     misaligned: number;
     entities: number;
@@ -170,6 +177,11 @@ function bestPeer(a: PeerResult | undefined, b: PeerResult): PeerResult {
     train: b.train.total_s < a.train.total_s ? b.train : a.train,
     trainWallS: Math.min(a.trainWallS, b.trainWallS),
     tag: b.tag.e2e_tok_per_s > a.tag.e2e_tok_per_s ? b.tag : a.tag,
+    passes: {
+      ...b.passes,
+      cold_tok_per_s: Math.max(a.passes.cold_tok_per_s, b.passes.cold_tok_per_s),
+      warm_tok_per_s: Math.max(a.passes.warm_tok_per_s, b.passes.warm_tok_per_s),
+    },
   };
 }
 
@@ -179,7 +191,12 @@ function bestOurs(a: OursResult | undefined, b: OursResult): OursResult {
     ...b,
     train: { ...b.train, total_s: Math.min(a.train.total_s, b.train.total_s) },
     trainWallS: Math.min(a.trainWallS, b.trainWallS),
-    tag: { ...b.tag, tok_per_s: Math.max(a.tag.tok_per_s, b.tag.tok_per_s), load_ms: Math.min(a.tag.load_ms, b.tag.load_ms) },
+    tag: {
+      ...b.tag,
+      tok_per_s: Math.max(a.tag.tok_per_s, b.tag.tok_per_s),
+      warm_tok_per_s: Math.max(a.tag.warm_tok_per_s, b.tag.warm_tok_per_s),
+      load_ms: Math.min(a.tag.load_ms, b.tag.load_ms),
+    },
   };
 }
 
@@ -237,23 +254,27 @@ async function main() {
   const lines: string[] = [];
   if (withOurs) {
     lines.push(
-      `| dataset | F1 ours | F1 peer | Δ | train s ours | train s peer | ratio | tag tok/s ours | tag tok/s peer | ratio | peak RSS MB ours / peer | model MB | load ms | unlabelled docs |`,
+      `| dataset | F1 ours | F1 peer | Δ | train s ours | train s peer | ratio | tag tok/s ours steady (cold) | tag tok/s peer steady (cold) | ratio steady (cold) | peak RSS MB ours / peer | model MB | load ms | unlabelled docs |`,
       `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     );
     for (const r of results) {
       const o = r.ours as OursResult;
       const p = r.peer;
       lines.push(
-        `| ${r.dataset} | **${f(100 * o.score.f1, 2)}** | ${f(100 * p.score.f1, 2)} | ${f(100 * (o.score.f1 - p.score.f1), 2)} | ${f(o.train.total_s, 2)} | ${f(p.train.total_s, 2)} | ${f(o.train.total_s / p.train.total_s, 2)}× | ${int(o.tag.tok_per_s)} | ${int(p.tag.e2e_tok_per_s)} | ${f(o.tag.tok_per_s / p.tag.e2e_tok_per_s, 2)}× | ${int(o.train.peak_rss_mb)} / ${int(p.trainPeakRssMb)} | ${f(o.train.model_bytes / 1e6, 2)} | ${f(o.tag.load_ms, 0)} | ${o.train.unlabelledDocuments} |`,
+        `| ${r.dataset} | **${f(100 * o.score.f1, 2)}** | ${f(100 * p.score.f1, 2)} | ${f(100 * (o.score.f1 - p.score.f1), 2)} | ${f(o.train.total_s, 2)} | ${f(p.train.total_s, 2)} | ${f(o.train.total_s / p.train.total_s, 2)}× | ${int(o.tag.warm_tok_per_s)} (${int(o.tag.tok_per_s)}) | ${int(p.passes.warm_tok_per_s)} (${int(p.passes.cold_tok_per_s)}) | ${f(o.tag.warm_tok_per_s / p.passes.warm_tok_per_s, 2)}× (${f(o.tag.tok_per_s / p.passes.cold_tok_per_s, 2)}×) | ${int(o.train.peak_rss_mb)} / ${int(p.trainPeakRssMb)} | ${f(o.train.model_bytes / 1e6, 2)} | ${f(o.tag.load_ms, 0)} | ${o.train.unlabelledDocuments} |`,
       );
     }
-    lines.push('', '| dataset | F1 ≥ peer + 2 | train ≤ 1.5× peer | tagging ≥ 3× peer | load ≤ 300 ms | model ≤ 50 MB |', '|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '| dataset | F1 ≥ peer + 2 | train ≤ 1.5× peer | tagging ≥ 3× peer, steady | (first pass, cold) | load ≤ 300 ms | model ≤ 50 MB |',
+      '|---|---|---|---|---|---|---|',
+    );
     const mark = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
     for (const r of results) {
       const o = r.ours as OursResult;
       const p = r.peer;
       lines.push(
-        `| ${r.dataset} | ${mark(100 * (o.score.f1 - p.score.f1) >= BARS.f1Points)} | ${mark(o.train.total_s <= BARS.trainRatio * p.train.total_s)} | ${mark(o.tag.tok_per_s >= BARS.tagRatio * p.tag.e2e_tok_per_s)} | ${mark(o.tag.load_ms <= BARS.loadMs)} | ${mark(o.train.model_bytes <= BARS.modelMb * 1e6)} |`,
+        `| ${r.dataset} | ${mark(100 * (o.score.f1 - p.score.f1) >= BARS.f1Points)} | ${mark(o.train.total_s <= BARS.trainRatio * p.train.total_s)} | ${mark(o.tag.warm_tok_per_s >= BARS.tagRatio * p.passes.warm_tok_per_s)} | (${o.tag.tok_per_s >= BARS.tagRatio * p.passes.cold_tok_per_s ? 'pass' : 'fail'}) | ${mark(o.tag.load_ms <= BARS.loadMs)} | ${mark(o.train.model_bytes <= BARS.modelMb * 1e6)} |`,
       );
     }
   } else {

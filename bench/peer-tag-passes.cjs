@@ -1,0 +1,25 @@
+'use strict';
+// The peer's tagging, exactly as ../shared/bench/peer/crf.js `tag` measures it end to end (features + tag, one
+// sentence at a time), repeated: pass 1 is crf.js's own (cold) figure, later passes the steady state of a process
+// that keeps tagging. Run with cwd = the staged peer folder:  node peer-tag-passes.cjs <dataset> [passes]
+const path = require('path');
+const peer = process.cwd();
+const { Tagger } = require(path.join(peer, 'node_modules/crfsuite'));
+const { readBIO } = require(path.join(peer, '../tools/lib'));
+const { sentenceFeatures } = require(path.join(peer, 'features'));
+
+const [name, passesArg] = process.argv.slice(2);
+const passes = Number(passesArg || 3);
+const data = process.env.BENCH_DATA;
+const sents = readBIO(path.join(data, name, 'test.bio'));
+const tagger = new Tagger();
+if (!tagger.open(path.join(peer, 'models', `${name}.crfsuite`))) throw new Error('cannot open model');
+const tokens = sents.reduce((a, s) => a + s.tokens.length, 0);
+const perPass = [];
+for (let p = 0; p < passes; p++) {
+  const t0 = process.hrtime.bigint();
+  for (const s of sents) tagger.tag(sentenceFeatures(s.tokens));
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  perPass.push(Math.round(tokens / s));
+}
+console.log(JSON.stringify({ name, tokens, passes, tok_per_s: perPass, cold_tok_per_s: perPass[0], warm_tok_per_s: Math.max(...perPass.slice(1)) }));
