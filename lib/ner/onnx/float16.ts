@@ -47,9 +47,16 @@ export function float32ToFloat16(values: Float32Array): Uint16Array {
   return out;
 }
 
-/** Converts float16 bit patterns back to float32. */
+/** Converts float16 bit patterns back to float32 (exactly: every float16 value is a float32). */
 export function float16ToFloat32(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = fromFloat16Bits(bits[i]);
+  const word = new Uint32Array(out.buffer);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const e = (h >>> 10) & 0x1f;
+    // normal numbers by rebiasing the exponent (15 → 127) in place; zeros, subnormals, Infinity and NaN the long way
+    if (e !== 0 && e !== 0x1f) word[i] = ((h & 0x8000) << 16) | ((e + 112) << 23) | ((h & 0x3ff) << 13);
+    else out[i] = fromFloat16Bits(h);
+  }
   return out;
 }

@@ -13,7 +13,7 @@ import {
   type EmissionModelSpec,
 } from '../../../lib/ner/onnx/export.js';
 import { EMISSION_SESSION_OPTIONS, EmissionSession, matchingRows, referenceEmissions } from '../../../lib/ner/onnx/session.js';
-import { fromFloat16Bits, toFloat16Bits } from '../../../lib/ner/onnx/float16.js';
+import { float16ToFloat32, fromFloat16Bits, toFloat16Bits } from '../../../lib/ner/onnx/float16.js';
 import { ProtoDecodeError, readFields } from '../../../lib/ner/onnx/protobuf.js';
 import { prng } from '../../../lib/ner/crf.js';
 
@@ -396,6 +396,16 @@ describe('model file', () => {
 });
 
 describe('float16 conversion', () => {
+  it('converts every one of the 65,536 bit patterns to float32 exactly as fromFloat16Bits reads it', () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const got = float16ToFloat32(all);
+    for (let h = 0; h < 65536; h++) {
+      const want = Math.fround(fromFloat16Bits(h));
+      if (Number.isNaN(want)) expect(got[h]).toBeNaN();
+      else expect(Object.is(got[h], want)).toBe(true);
+    }
+  });
+
   it('rounds to nearest, ties to even, with overflow, subnormals and specials', () => {
     expect(toFloat16Bits(1)).toBe(0x3c00);
     expect(toFloat16Bits(-2)).toBe(0xc000);
