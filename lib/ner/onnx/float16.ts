@@ -54,8 +54,9 @@ export function float16ToFloat32(bits: Uint16Array): Float32Array {
   for (let i = 0; i < bits.length; i++) {
     const h = bits[i];
     const e = (h >>> 10) & 0x1f;
-    // normal numbers by rebiasing the exponent (15 → 127) in place; zeros, subnormals, Infinity and NaN the long way
+    // normal numbers by rebiasing the exponent (15 → 127) in place; subnormals, Infinity and NaN the long way
     if (e !== 0 && e !== 0x1f) word[i] = ((h & 0x8000) << 16) | ((e + 112) << 23) | ((h & 0x3ff) << 13);
+    else if ((h & 0x7fff) === 0) word[i] = (h & 0x8000) << 16; // ±0: a third or more of a weight table
     else out[i] = fromFloat16Bits(h);
   }
   return out;
