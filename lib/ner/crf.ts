@@ -816,6 +816,14 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
   const gAct = new Int32Array(maxSize);
   const gActG = new Float64Array(maxSize);
   const gmin = opts.minGradient ?? 1e-4;
+  // the transitions the tag scheme allows (a disallowed one is never updated, so it stays disallowed) or that are
+  // cross pairs (which materializeCross writes), and those cross pairs (a, b): listed once instead of scanning L² entries per sequence
+  const allowed: number[] = [];
+  for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED || (cross && isCrossPair((i / L) | 0, i % L))) allowed.push(i);
+  const allowedT = Int32Array.from(allowed);
+  const pairs: number[] = [];
+  if (cross) for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) pairs.push(a, b);
+  const crossPairs = Int32Array.from(pairs);
 
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -921,7 +929,8 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
           gv[b] -= 1;
         } else gT[a * L + b] -= 1;
       }
-      for (let i = 0; i < L * L; i++) {
+      for (let j = 0; j < allowedT.length; j++) {
+        const i = allowedT[j];
         if (chain.trans[i] <= DISALLOWED) continue;
         const g = gT[i];
         if (g === 0) continue;
@@ -945,7 +954,11 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
             Uv[i] -= step * d;
           }
         }
-        materializeCross(chain.trans, L, cross);
+        for (let j = 0; j < crossPairs.length; j += 2) {
+          const a = crossPairs[j];
+          const b = crossPairs[j + 1];
+          chain.trans[a * L + b] = cross.u[a] + cross.v[b];
+        }
       }
       for (let i = 0; i < L; i++) {
         if (chain.start[i] > DISALLOWED && gS[i] !== 0) {
