@@ -66,18 +66,24 @@ export function fit(
   const feats = sequences.map((s, i) => extractorFor(i).extract(s.text, s.starts, s.ends));
   // index features in first-seen order (deterministic); rows seen fewer than minFeatureCount times are dropped
   const all = new FeatureIndex(1 << 16);
-  for (const f of feats) for (let i = 0; i < f.hA.length; i++) all.add(f.hA[i], f.hB[i]);
+  // each occurrence's row, kept from the counting pass (no second lookup when the sequences are mapped)
+  const rowsOf = feats.map((f) => {
+    const rows = new Int32Array(f.hA.length);
+    for (let i = 0; i < rows.length; i++) rows[i] = all.add(f.hA[i], f.hB[i]);
+    return rows;
+  });
   const keep = new Int32Array(all.size).fill(-1);
   const dict = new FeatureIndex(all.size);
   for (let r = 0; r < all.size; r++) if (all.counts[r] >= trainer.minFeatureCount) keep[r] = dict.add(all.rowA[r], all.rowB[r]);
   const train: TrainSequence[] = feats.map((f, si) => {
+    const rows = rowsOf[si];
     const ids = new Int32Array(f.hA.length);
     let p = 0;
     const offsets = new Int32Array(f.n + 1);
     for (let t = 0; t < f.n; t++) {
       offsets[t] = p;
       for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
-        const id = keep[all.get(f.hA[i], f.hB[i])];
+        const id = keep[rows[i]];
         if (id >= 0) ids[p++] = id;
       }
     }
