@@ -87,13 +87,14 @@ export async function loadProject(projectPath: string, docsDir: string): Promise
   }
   const files = new Set(await listTextFiles(docsDir));
   const texts = new Map<string, string>();
-  for (const d of project.assets.documents) {
-    try {
-      texts.set(d.location, stripBom(await readFile(join(docsDir, d.location), 'utf8')));
-    } catch {
-      // left out of `texts`: toLabelledDocuments reports it as a missing document text
-    }
-  }
+  const read = await inOrder(project.assets.documents, (d) =>
+    readFile(join(docsDir, d.location), 'utf8').then(stripBom, () => undefined),
+  );
+  // a document whose text cannot be read stays out of `texts`: toLabelledDocuments reports it as missing
+  project.assets.documents.forEach((d, i) => {
+    const text = read[i];
+    if (text !== undefined) texts.set(d.location, text);
+  });
   const r = toLabelledDocuments(project, texts);
   if (r.problems.length > 0) {
     const p = r.problems[0];
@@ -101,10 +102,7 @@ export async function loadProject(projectPath: string, docsDir: string): Promise
     throw new InputError(`${projectPath}: ${p.path} (${p.location}): ${p.reason}${more}`);
   }
   const locations = new Set(project.assets.documents.map((d) => d.location));
-  const unlabelled: string[] = [];
-  for (const f of files) {
-    if (!locations.has(f)) unlabelled.push(await readTextFile(join(docsDir, f), '--docs'));
-  }
+  const unlabelled = await inOrder([...files].filter((f) => !locations.has(f)), (f) => readTextFile(join(docsDir, f), '--docs'));
   return {
     project,
     categories: project.assets.entities.map((e) => e.category),
@@ -130,8 +128,23 @@ export async function loadBio(path: string, flag = '--bio'): Promise<{ docs: Lab
 
 /** Reads the `.txt` files of a folder as unlabelled texts. */
 export async function loadUnlabelled(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of await listTextFiles(dir)) out.push(await readTextFile(join(dir, f), '--docs'));
+  return inOrder(await listTextFiles(dir), (f) => readTextFile(join(dir, f), '--docs'));
+}
+
+/** Files read at once: a folder of many small documents is read in parallel, not one open/read/close at a time. */
+const READ_CONCURRENCY = 32;
+
+/** `fn` over `items` with up to READ_CONCURRENCY calls in flight; results in the items' order; the first error rejects. */
+async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
   return out;
 }
 
