@@ -20,7 +20,7 @@ const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 async function train(dir: string, modelPath: string, useUnlabelled: boolean) {
   const engine = (await import('../lib/ner/engine.js')) satisfies NerEngine;
   const t0 = performance.now();
-  const p = await loadProject(join(dir, 'project.json'), join(dir, 'docs'));
+  const p = await loadProject(join(dir, 'project.json'), join(dir, 'docs'), { unlabelledChars: (train) => engine.unlabelledCharsWanted(train) });
   let unlabelled: string[] = [];
   let unlabelledSentences = 0;
   if (useUnlabelled) {

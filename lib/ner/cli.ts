@@ -30,6 +30,8 @@ export interface NerModel {
 export interface NerEngine {
   trainModel(docs: LabelledDocument[], opts: TrainOptions): Promise<TrainResult>;
   loadModel(onnx: Uint8Array): Promise<NerModel>;
+  /** How much unlabelled text training can use (reading stops there). */
+  unlabelledCharsWanted(labelled: readonly LabelledDocument[]): number;
 }
 
 /** Where the CLI reads and writes; the process streams in bin/cner.js, buffers in tests. */
@@ -160,7 +162,8 @@ async function train(argv: string[], io: CliIo, engine: () => Promise<NerEngine>
   let categories: string[];
   let unlabelledTexts: string[] = [];
   if (a.project) {
-    const p = await loadProject(a.project, a.docs as string);
+    const e = await engine();
+    const p = await loadProject(a.project, a.docs as string, { unlabelledChars: (train) => e.unlabelledCharsWanted(train) });
     docs = p.train;
     categories = p.categories;
     unlabelledTexts = p.unlabelled;

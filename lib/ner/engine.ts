@@ -321,8 +321,8 @@ function projectKnownEntities(
     for (let c = 1; c < v.length; c++) if (v[c] > v[best]) best = c;
     known.set(text, best);
   }
-  // unlabelled documents are read up to as many tokens as the labelled ones: a bounded share of training time
-  const budget = docs.reduce((n, d) => n + d.text.length, 0);
+  // unlabelled documents are read up to as much text as the labelled ones: a bounded share of training time
+  const budget = labelledChars(docs);
   let read = 0;
   if (consistency > 0)
     for (const text of unlabelled) {
@@ -332,6 +332,18 @@ function projectKnownEntities(
         if (e.confidenceScore >= 0.9 && !known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }
   return known;
+}
+
+const labelledChars = (docs: readonly LabelledDocument[]) => docs.reduce((n, d) => n + d.text.length, 0);
+
+/**
+ * How much unlabelled text (UTF-16 code units) training can use, given the labelled documents: with learned
+ * clusters all of it; otherwise the scan for project names reads unlabelled documents in order until it has read as
+ * much as the labelled text — so a caller can stop reading documents once the ones it has reach this total.
+ */
+export function unlabelledCharsWanted(labelled: readonly LabelledDocument[], settings: EngineSettings = DEFAULT_ENGINE): number {
+  if (settings.learnedClusters) return Infinity;
+  return settings.consistency > 0 ? labelledChars(labelled) : 0;
 }
 
 /** Freezes a fitted model into one ONNX file (deterministic bytes). */

@@ -68,7 +68,7 @@ export interface ProjectInput {
   categories: string[];
   train: LabelledDocument[];
   test: LabelledDocument[];
-  /** Texts of `.txt` files in the folder that are not documents of the project. */
+  /** Texts of `.txt` files in the folder that are not documents of the project (in name order; see `unlabelledChars`). */
   unlabelled: string[];
 }
 
@@ -77,7 +77,17 @@ export interface ProjectInput {
  * fit its text, region or the project's categories, any overlapping label and any missing document text is an
  * InputError: a model trained or scored on a silently reduced project would mislead.
  */
-export async function loadProject(projectPath: string, docsDir: string): Promise<ProjectInput> {
+export async function loadProject(
+  projectPath: string,
+  docsDir: string,
+  opts: {
+    /**
+     * Unlabelled text wanted, given the Train documents (see the engine's `unlabelledCharsWanted`): files are read in
+     * name order until what was read reaches it; the rest are never opened. Default: all of them.
+     */
+    unlabelledChars?: (train: LabelledDocument[]) => number;
+  } = {},
+): Promise<ProjectInput> {
   const raw = await readTextFile(projectPath, '--project');
   let project: ProjectFile;
   try {
@@ -102,7 +112,17 @@ export async function loadProject(projectPath: string, docsDir: string): Promise
     throw new InputError(`${projectPath}: ${p.path} (${p.location}): ${p.reason}${more}`);
   }
   const locations = new Set(project.assets.documents.map((d) => d.location));
-  const unlabelled = await inOrder([...files].filter((f) => !locations.has(f)), (f) => readTextFile(join(docsDir, f), '--docs'));
+  const others = [...files].filter((f) => !locations.has(f));
+  const wanted = opts.unlabelledChars ? opts.unlabelledChars(r.train) : Infinity;
+  const unlabelled: string[] = [];
+  let chars = 0;
+  for (let i = 0; i < others.length && chars < wanted; i += READ_CONCURRENCY) {
+    for (const text of await inOrder(others.slice(i, i + READ_CONCURRENCY), (f) => readTextFile(join(docsDir, f), '--docs'))) {
+      if (chars >= wanted) break;
+      unlabelled.push(text);
+      chars += text.length;
+    }
+  }
   return {
     project,
     categories: project.assets.entities.map((e) => e.category),

@@ -12,8 +12,9 @@ const FIX = join(ROOT, 'test/fixtures/ner-cli');
 const BIN = join(ROOT, 'bin/cner.js');
 
 /** A stand-in engine: the "model" is the list of labelled surface strings, found again by string search. */
-function fakeEngine(calls: Array<{ docs: LabelledDocument[]; opts: TrainOptions }> = [], failTraining = false): NerEngine {
+function fakeEngine(calls: Array<{ docs: LabelledDocument[]; opts: TrainOptions }> = [], failTraining = false, unlabelledWanted = Infinity): NerEngine {
   return {
+    unlabelledCharsWanted: () => unlabelledWanted,
     async trainModel(docs, opts) {
       calls.push({ docs, opts });
       opts.onProgress?.({ phase: 'train', fraction: 0.5 });
@@ -95,6 +96,28 @@ describe('cner train', () => {
     expect(summary).toEqual({ documents: 3, tokens: 42, seconds: expect.any(Number), boundarySplits: 1, modelBytes: bytes.length });
     expect(io.out.trim().split('\n')).toHaveLength(1);
     expect(await readdir(work)).toEqual(['model.onnx']);
+  });
+
+  it('reads unlabelled files in name order only until the engine has the text it can use', async () => {
+    await cp(FIX, join(work, 'p'), { recursive: true });
+    for (const [name, text] of [['u1.txt', 'aaaa'], ['u2.txt', 'bbbbbb'], ['u3.txt', 'cc']]) await writeFile(join(work, 'p/docs', name), text);
+    const run = async (wanted: number) => {
+      const calls: Array<{ docs: LabelledDocument[]; opts: TrainOptions }> = [];
+      const code = await runCli(
+        ['train', '--project', join(work, 'p/project.json'), '--docs', join(work, 'p/docs'), '--out', join(work, 'm.onnx')],
+        bufferIo(),
+        async () => fakeEngine(calls, false, wanted),
+      );
+      expect(code).toBe(0);
+      return calls[0].opts.unlabelledTexts;
+    };
+    const all = ['Unlabelled text about Berlin and Dave Brown.\n', 'aaaa', 'bbbbbb', 'cc'];
+    expect(await run(Infinity)).toEqual(all);
+    expect(await run(0)).toEqual([]);
+    // the file that reaches the amount is kept, the ones after it are not read
+    expect(await run(all[0].length + 1)).toEqual(all.slice(0, 2));
+    expect(await run(all[0].length + 4)).toEqual(all.slice(0, 2));
+    expect(await run(all[0].length + 5)).toEqual(all.slice(0, 3));
   });
 
   it('trains from a BIO file, with every .txt of --docs as unlabelled text', async () => {
