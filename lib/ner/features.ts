@@ -276,6 +276,12 @@ export class FeatureExtractor {
       hB[p] = combineB(template, value);
       p++;
     };
+    const clusters = (k: number, table: ClusterTable, of: Int32Array, base: number, shift: number) => {
+      for (let d = -1; d <= 1; d++) {
+        const j = k + d;
+        if (j >= 0 && j < n) clusterFeatures(table, of[j], d, base, shift, st.clusterPrefixes, emit);
+      }
+    };
 
     for (let k = 0; k < n; k++) {
       offsets[k] = p;
@@ -309,14 +315,8 @@ export class FeatureExtractor {
       if (k === 0) emit(T.BOS, 0);
       if (k === n - 1) emit(T.EOS, 0);
       // cluster paths of the token and its neighbours at several prefix lengths, unknown words marked
-      const clusters = (table: ClusterTable, of: Int32Array, base: number, shift: number) => {
-        for (let d = -1; d <= 1; d++) {
-          const j = k + d;
-          if (j >= 0 && j < n) clusterFeatures(table, of[j], d, base, shift, st.clusterPrefixes, emit);
-        }
-      };
-      if (cl) clusters(cl, clusterOf, T.CL, 2);
-      if (pt) clusters(pt, pretrainedOf, T.CLG, 3);
+      if (cl) clusters(k, cl, clusterOf, T.CL, 2);
+      if (pt) clusters(k, pt, pretrainedOf, T.CLG, 3);
       if (gaz) {
         const g = gaz[k];
         for (const tag of g) emit(T.GAZ, tag);
