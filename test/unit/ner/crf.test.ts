@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
+import { DEFAULT_TRAINER, epochsFor } from '../../../lib/ner/model.js';
 
 const labels = new LabelSet(['PER', 'ORG', 'LOC'], 'BILOU');
 const L = labels.size;
@@ -150,5 +151,19 @@ describe('factored BILOU chain', () => {
     expect(p1.cross!.u[a]).toBeGreaterThan(0);
     expect(p1.cross!.v[b]).toBeGreaterThan(0);
     expect([...viterbi(new Float64Array(3 * L), 3, p1)]).toEqual([a, b, 0]);
+  });
+});
+
+describe('epochsFor', () => {
+  it('gives small training sets more passes, up to the cap, and large ones the base count', () => {
+    const t = { epochs: 5, minUpdates: 40_000, maxEpochs: 15 };
+    expect(epochsFor(t, 100_000)).toBe(5);
+    expect(epochsFor(t, 8_000)).toBe(5);
+    expect(epochsFor(t, 7_110)).toBe(6);
+    expect(epochsFor(t, 4_000)).toBe(10);
+    expect(epochsFor(t, 3_546)).toBe(12);
+    expect(epochsFor(t, 1_000)).toBe(15);
+    expect(epochsFor(t, 0)).toBe(5);
+    expect(epochsFor(DEFAULT_TRAINER, 2_000)).toBe(15);
   });
 });
