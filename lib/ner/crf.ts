@@ -751,6 +751,29 @@ function addRows(out: Float64Array, o: number, size: number, M: Float64Array, id
   }
 }
 
+/**
+ * AdaGrad steps for the rows ids[k0..k1) of a [rows × width] table, in the `count` columns `cols` with gradients
+ * `grads` (the same for every row); `U` (averaging) accumulates step · Δ. Each weight sees its operations in order.
+ */
+function adagradRows(
+  ids: Int32Array, k0: number, k1: number, width: number, cols: Int32Array, grads: Float64Array, count: number,
+  W: Float64Array, G: Float64Array, U: Float64Array | undefined, eta: number, l2: number, step: number,
+): void {
+  const eps = 1e-8;
+  for (let k = k0; k < k1; k++) {
+    const r = ids[k] * width;
+    for (let j = 0; j < count; j++) {
+      const w = r + cols[j];
+      const gg = grads[j] + l2 * W[w];
+      const g2 = G[w] + gg * gg;
+      G[w] = g2;
+      const d = (eta * gg) / (Math.sqrt(g2) + eps);
+      W[w] -= d;
+      if (U) U[w] -= step * d;
+    }
+  }
+}
+
 /** Weights shared by a group of labels (see CrfTrainOptions.labelGroups). */
 interface Group {
   of: Int32Array;
@@ -880,33 +903,9 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
             gAct[nc] = c;
             gActG[nc++] = g;
           }
-          if (nc === 0) continue;
-          for (let k = k0; k < k1; k++) {
-            const r = ids[k] * size;
-            for (let j = 0; j < nc; j++) {
-              const w = r + gAct[j];
-              const gg = gActG[j] + l2 * GWt[w];
-              const G = GG[w] + gg * gg;
-              GG[w] = G;
-              const d = (eta * gg) / (Math.sqrt(G) + eps);
-              GWt[w] -= d;
-              if (avg) GU[w] -= step * d;
-            }
-          }
+          if (nc > 0) adagradRows(ids, k0, k1, size, gAct, gActG, nc, GWt, GG, avg ? GU : undefined, eta, l2, step);
         }
-        if (na === 0) continue;
-        for (let k = k0; k < k1; k++) {
-          const r = ids[k] * L;
-          for (let j = 0; j < na; j++) {
-            const w = r + act[j];
-            const gg = actG[j] + l2 * W[w];
-            const G = GW[w] + gg * gg;
-            GW[w] = G;
-            const d = (eta * gg) / (Math.sqrt(G) + eps);
-            W[w] -= d;
-            if (avg) UW[w] -= step * d;
-          }
-        }
+        if (na > 0) adagradRows(ids, k0, k1, L, act, actG, na, W, GW, avg ? UW : undefined, eta, l2, step);
       }
       // transition, start and end updates
       gT.fill(0);
