@@ -161,8 +161,8 @@ async function train(argv: string[], io: CliIo, engine: () => Promise<NerEngine>
   let docs: LabelledDocument[];
   let categories: string[];
   let unlabelledTexts: string[] = [];
+  const e = await engine();
   if (a.project) {
-    const e = await engine();
     const p = await loadProject(a.project, a.docs as string, { unlabelledChars: (train) => e.unlabelledCharsWanted(train) });
     docs = p.train;
     categories = p.categories;
@@ -178,12 +178,11 @@ async function train(argv: string[], io: CliIo, engine: () => Promise<NerEngine>
   const gazetteer = a.gazetteer ? await loadGazetteer(a.gazetteer, categories) : undefined;
   await checkWritable(a.out);
 
-  const { trainModel } = await engine();
   const started = performance.now();
   const opts: TrainOptions = { categories, unlabelledTexts, onProgress: progressPrinter(io) };
   if (a.seed !== undefined) opts.seed = a.seed;
   if (gazetteer) opts.gazetteer = gazetteer;
-  const result = await trainModel(docs, opts);
+  const result = await e.trainModel(docs, opts);
   if (io.stderrIsTty) io.stderr('\n');
   await writeFileAtomic(a.out, result.onnx);
   const seconds = (performance.now() - started) / 1000;

@@ -49,7 +49,8 @@ export interface CrfTrainOptions {
   factorCross?: boolean;
   /** Gradient entries smaller than this are skipped (they barely move a weight; skipping them is most of the speed). */
   minGradient?: number;
-  onEpoch?: (epoch: number, loss: number) => void;
+  /** After each pass over the data, with the number of passes in all. */
+  onEpoch?: (epoch: number, loss: number, epochs: number) => void;
 }
 
 export const DISALLOWED = -1e4;
@@ -975,7 +976,7 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
       }
       step++;
     }
-    opts.onEpoch?.(epoch, loss);
+    opts.onEpoch?.(epoch, loss, opts.epochs);
   }
   if (avg) {
     for (let i = 0; i < W.length; i++) W[i] -= UW[i] / step;

@@ -8,7 +8,7 @@ import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { decodeDocument, epochsFor, fit, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
+import { decodeDocument, fit, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
 import { EmissionCache } from './emission-cache.js';
@@ -277,13 +277,12 @@ export function fitDocuments(docs: LabelledDocument[], opts: TrainOptions, setti
     : undefined;
 
   progress({ phase: 'train', fraction: 0 });
-  const epochs = epochsFor(settings.trainer, sequences.reduce((n, s) => n + s.starts.length, 0));
   const model = fit(sequences, categories, settings.features, settings.trainer, seed, {
     clusters,
     pretrained,
     gazetteer,
     trainingGazetteers: folds ? (i) => folds[seqDoc[i] % K] : undefined,
-  }, (e) => progress({ phase: 'train', fraction: (e + 1) / epochs, message: `epoch ${e + 1}/${epochs}` }));
+  }, (e, _loss, epochs) => progress({ phase: 'train', fraction: (e + 1) / epochs, message: `epoch ${e + 1}/${epochs}` }));
 
   const known = projectKnownEntities(model, docs, categoryIndex, opts.unlabelledTexts ?? [], settings.consistency);
   return { model, categories, seed, clusters, pretrained, known, gazetteerEntries: gazetteer ? allEntries : [], tokens, boundarySplits: splits };
@@ -359,7 +358,7 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
     [META.decoding]: JSON.stringify({ consistency: settings.consistency, known: [...f.known] }),
     // the factors the cross-category transition scores are made of (decoders use them; the matrix holds their sums)
     ...(model.params.cross ? { [META.cross]: JSON.stringify({ u: [...model.params.cross.u], v: [...model.params.cross.v] }) } : {}),
-    [META.trainer]: JSON.stringify({ ...settings.trainer, epochsRun: epochsFor(settings.trainer, f.tokens), seed, features: model.dict.size, dropped: table.dropped }),
+    [META.trainer]: JSON.stringify({ ...settings.trainer, epochsRun: model.epochs, seed, features: model.dict.size, dropped: table.dropped }),
   };
   const tables: Record<string, TableArray> = {};
   for (const [key, lexicon] of [[META.clusters, clusters], [META.pretrained, pretrained]] as const) {

@@ -43,6 +43,8 @@ export interface FittedModel {
   params: CrfParams;
   /** The emission weights as float16 bits (what the model file stores; `params.W` holds the same values). */
   W16: Uint16Array;
+  /** Passes over the training data (see `epochsFor`). */
+  epochs: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export function fit(
   trainer: TrainerSettings,
   seed: number,
   aux: { clusters?: ClusterTable; pretrained?: ClusterTable; gazetteer?: Gazetteer; trainingGazetteers?: (seq: number) => Gazetteer | undefined } = {},
-  onEpoch?: (epoch: number, loss: number) => void,
+  onEpoch?: (epoch: number, loss: number, epochs: number) => void,
 ): FittedModel {
   const labels = new LabelSet(categories, trainer.scheme);
   const extractor = new FeatureExtractor(featureSettings, aux.clusters, aux.gazetteer, aux.pretrained);
@@ -111,9 +113,10 @@ export function fit(
     groups.push(Int32Array.from(labels.names, (_, y) => ['O', 'B', 'I', 'L', 'U'].indexOf(labels.prefixOf(y))));
   if (trainer.factored === 'category' || trainer.factored === 'both')
     groups.push(Int32Array.from(labels.names, (_, y) => (y === 0 ? categories.length : labels.categoryOf(y))));
+  const epochs = epochsFor(trainer, train.reduce((n, t) => n + t.n, 0));
   const params = trainCrf(train, dict.size, labels, {
     labelGroups: groups,
-    epochs: epochsFor(trainer, train.reduce((n, t) => n + t.n, 0)), eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, factorCross: trainer.factorCross, seed, onEpoch,
+    epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, factorCross: trainer.factorCross, seed, onEpoch,
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
@@ -123,7 +126,7 @@ export function fit(
   for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
   if (params.cross) materializeCross(params.trans, labels.size, params.cross);
-  return { labels, extractor, dict, params, W16 };
+  return { labels, extractor, dict, params, W16, epochs };
 }
 
 /** Emission scores (n × L) of a sequence under the in-memory model. */
@@ -170,9 +173,11 @@ export function decodeDocument(
 
   /** Candidate names starting at token i (the first token's text is the key), shortest first. */
   const candidatesAt = (s: Sequence, i: number): Known[] | undefined => {
-    const first = s.text.charCodeAt(s.starts[i]);
-    const p = project?.firstChars.has(first) ? project.byFirstToken.get(s.text.slice(s.starts[i], s.ends[i])) : undefined;
-    const l = localIndex.size > 0 ? localIndex.get(s.text.slice(s.starts[i], s.ends[i])) : undefined;
+    const inProject = project?.firstChars.has(s.text.charCodeAt(s.starts[i])) ?? false;
+    if (!inProject && localIndex.size === 0) return undefined;
+    const key = s.text.slice(s.starts[i], s.ends[i]);
+    const p = inProject ? project!.byFirstToken.get(key) : undefined;
+    const l = localIndex.get(key);
     if (!l) return p;
     if (!p) return l;
     return [...p, ...l].sort((x, y) => x.text.length - y.text.length);
