@@ -14,7 +14,10 @@ const PEER_CACHE = join(REPO, '.bench/peer');
 const OUT = join(REPO, 'bench/out');
 
 const BARS = { f1Points: 2, trainRatio: 1.5, tagRatio: 3, loadMs: 300, modelMb: 50 };
-/** Tagging passes over the test set in one process, for both engines: the first is cold, the best later one steady. */
+/**
+ * Tagging passes over the test set in one process, for both engines: the first is cold, the best later one the same
+ * text again; then new text in the warm process (the other split first, then the test set), the figure the bar takes.
+ */
 const TAG_PASSES = 3;
 
 interface Args {
@@ -102,7 +105,7 @@ interface PeerResult {
   trainPeakRssMb: number;
   tag: { e2e_tok_per_s: number; tagonly_tok_per_s: number; model_open_ms: number; tokens: number };
   /** The same end-to-end tagging repeated in one process (bench/peer-tag-passes.cjs): pass 1 cold, then steady. */
-  passes: { cold_tok_per_s: number; warm_tok_per_s: number; tok_per_s: number[] };
+  passes: { cold_tok_per_s: number; warm_tok_per_s: number; newtext_tok_per_s: number; tok_per_s: number[] };
   tagPeakRssMb: number;
   score: SpanScore;
 }
@@ -148,6 +151,7 @@ interface OursResult {
     load_ms: number;
     tok_per_s: number;
     warm_tok_per_s: number;
+    newtext_tok_per_s: number;
     tokens: number;
     misaligned: number;
     entities: number;
@@ -181,6 +185,7 @@ function bestPeer(a: PeerResult | undefined, b: PeerResult): PeerResult {
       ...b.passes,
       cold_tok_per_s: Math.max(a.passes.cold_tok_per_s, b.passes.cold_tok_per_s),
       warm_tok_per_s: Math.max(a.passes.warm_tok_per_s, b.passes.warm_tok_per_s),
+      newtext_tok_per_s: Math.max(a.passes.newtext_tok_per_s, b.passes.newtext_tok_per_s),
     },
   };
 }
@@ -195,6 +200,7 @@ function bestOurs(a: OursResult | undefined, b: OursResult): OursResult {
       ...b.tag,
       tok_per_s: Math.max(a.tag.tok_per_s, b.tag.tok_per_s),
       warm_tok_per_s: Math.max(a.tag.warm_tok_per_s, b.tag.warm_tok_per_s),
+      newtext_tok_per_s: Math.max(a.tag.newtext_tok_per_s, b.tag.newtext_tok_per_s),
       load_ms: Math.min(a.tag.load_ms, b.tag.load_ms),
     },
   };
@@ -254,19 +260,19 @@ async function main() {
   const lines: string[] = [];
   if (withOurs) {
     lines.push(
-      `| dataset | F1 ours | F1 peer | Δ | train s ours | train s peer | ratio | tag tok/s ours steady (cold) | tag tok/s peer steady (cold) | ratio steady (cold) | peak RSS MB ours / peer | model MB | load ms | unlabelled docs |`,
+      `| dataset | F1 ours | F1 peer | Δ | train s ours | train s peer | ratio | tag tok/s ours: new text (cold, same text) | tag tok/s peer: new text (cold, same text) | ratio new text (cold, same text) | peak RSS MB ours / peer | model MB | load ms | unlabelled docs |`,
       `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     );
     for (const r of results) {
       const o = r.ours as OursResult;
       const p = r.peer;
       lines.push(
-        `| ${r.dataset} | **${f(100 * o.score.f1, 2)}** | ${f(100 * p.score.f1, 2)} | ${f(100 * (o.score.f1 - p.score.f1), 2)} | ${f(o.train.total_s, 2)} | ${f(p.train.total_s, 2)} | ${f(o.train.total_s / p.train.total_s, 2)}× | ${int(o.tag.warm_tok_per_s)} (${int(o.tag.tok_per_s)}) | ${int(p.passes.warm_tok_per_s)} (${int(p.passes.cold_tok_per_s)}) | ${f(o.tag.warm_tok_per_s / p.passes.warm_tok_per_s, 2)}× (${f(o.tag.tok_per_s / p.passes.cold_tok_per_s, 2)}×) | ${int(o.train.peak_rss_mb)} / ${int(p.trainPeakRssMb)} | ${f(o.train.model_bytes / 1e6, 2)} | ${f(o.tag.load_ms, 0)} | ${o.train.unlabelledDocuments} |`,
+        `| ${r.dataset} | **${f(100 * o.score.f1, 2)}** | ${f(100 * p.score.f1, 2)} | ${f(100 * (o.score.f1 - p.score.f1), 2)} | ${f(o.train.total_s, 2)} | ${f(p.train.total_s, 2)} | ${f(o.train.total_s / p.train.total_s, 2)}× | ${int(o.tag.newtext_tok_per_s)} (${int(o.tag.tok_per_s)}, ${int(o.tag.warm_tok_per_s)}) | ${int(p.passes.newtext_tok_per_s)} (${int(p.passes.cold_tok_per_s)}, ${int(p.passes.warm_tok_per_s)}) | ${f(o.tag.newtext_tok_per_s / p.passes.newtext_tok_per_s, 2)}× (${f(o.tag.tok_per_s / p.passes.cold_tok_per_s, 2)}×, ${f(o.tag.warm_tok_per_s / p.passes.warm_tok_per_s, 2)}×) | ${int(o.train.peak_rss_mb)} / ${int(p.trainPeakRssMb)} | ${f(o.train.model_bytes / 1e6, 2)} | ${f(o.tag.load_ms, 0)} | ${o.train.unlabelledDocuments} |`,
       );
     }
     lines.push(
       '',
-      '| dataset | F1 ≥ peer + 2 | train ≤ 1.5× peer | tagging ≥ 3× peer, steady | (first pass, cold) | load ≤ 300 ms | model ≤ 50 MB |',
+      '| dataset | F1 ≥ peer + 2 | train ≤ 1.5× peer | tagging ≥ 3× peer, new text in a warm process | (first pass, cold) | load ≤ 300 ms | model ≤ 50 MB |',
       '|---|---|---|---|---|---|---|',
     );
     const mark = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
@@ -274,7 +280,7 @@ async function main() {
       const o = r.ours as OursResult;
       const p = r.peer;
       lines.push(
-        `| ${r.dataset} | ${mark(100 * (o.score.f1 - p.score.f1) >= BARS.f1Points)} | ${mark(o.train.total_s <= BARS.trainRatio * p.train.total_s)} | ${mark(o.tag.warm_tok_per_s >= BARS.tagRatio * p.passes.warm_tok_per_s)} | (${o.tag.tok_per_s >= BARS.tagRatio * p.passes.cold_tok_per_s ? 'pass' : 'fail'}) | ${mark(o.tag.load_ms <= BARS.loadMs)} | ${mark(o.train.model_bytes <= BARS.modelMb * 1e6)} |`,
+        `| ${r.dataset} | ${mark(100 * (o.score.f1 - p.score.f1) >= BARS.f1Points)} | ${mark(o.train.total_s <= BARS.trainRatio * p.train.total_s)} | ${mark(o.tag.newtext_tok_per_s >= BARS.tagRatio * p.passes.newtext_tok_per_s)} | (${o.tag.tok_per_s >= BARS.tagRatio * p.passes.cold_tok_per_s ? 'pass' : 'fail'}) | ${mark(o.tag.load_ms <= BARS.loadMs)} | ${mark(o.train.model_bytes <= BARS.modelMb * 1e6)} |`,
       );
     }
   } else {

@@ -22,6 +22,9 @@ export const DEFAULT_EMISSION_CACHE: EmissionCacheSettings = { maxBytes: 16 << 2
 /** Scores of documents up to this many floats (256K tokens·labels, 1 MiB) go to one reused buffer. */
 const REUSED_FLOATS = 1 << 18;
 
+/** The cached scores live in blocks of this many floats (1 MiB; less for a smaller byte bound, and at least one bag). */
+const ARENA_BLOCK_FLOATS = 1 << 18;
+
 /**
  * Largest ORT call, in looked-up rows: ORT's scratch memory grows to the largest call (≈ rows × labels × 6 bytes),
  * and fresh memory costs a page fault per 4 KiB on first touch (≈ 15 µs each on the benchmark VM).
@@ -154,8 +157,16 @@ export class EmissionCache {
   /** Per (entry, bag): the block holding its scores (0: the zero vector) and the offset in it. */
   private readonly rowBlock: Int32Array;
   private readonly rowAt: Int32Array;
-  private blocks: Float32Array[];
+  /**
+   * The zero vector, then the arena's blocks (ARENA_BLOCK_FLOATS each): scores are copied in from ORT's outputs, and
+   * the blocks are kept when the cache starts over (up to the byte bound), so memory once touched is reused.
+   */
+  private readonly blocks: Float32Array[];
+  /** Arena fill: the block being filled (index into blocks, ≥ 1) and the next free float in it. */
+  private block = 1;
+  private blockUsed = 0;
   private heldBytes = 0;
+  private readonly blockFloats: number;
   private queue: Promise<unknown> = Promise.resolve();
   private reused?: Float32Array;
   private readonly bags: FeatureBags;
@@ -191,6 +202,7 @@ export class EmissionCache {
     this.rowBlock = new Int32Array(this.maxEntries * this.D);
     this.rowAt = new Int32Array(this.maxEntries * this.D);
     this.blocks = [new Float32Array(numLabels)];
+    this.blockFloats = Math.max(numLabels, Math.min(ARENA_BLOCK_FLOATS, Math.ceil(settings.maxBytes / 4)));
     this.bags = extractor.newBags();
     // one ORT call per distance |d|: bags at the same distance have similar sizes, so little padding
     this.batches = Array.from({ length: this.R + 1 }, () => new RowBatch(session));
@@ -254,8 +266,41 @@ export class EmissionCache {
     this.table.fill(0);
     this.poolUsed = 0;
     this.size = 0;
-    this.blocks = [this.blocks[0]];
+    this.block = 1;
+    this.blockUsed = 0;
     this.heldBytes = 0;
+    // blocks beyond the bound (a step may pass it) are let go; the others are reused
+    this.blocks.length = Math.min(this.blocks.length, 1 + this.maxBlocks);
+  }
+
+  /** Arena blocks kept across `clear` (the byte bound in whole blocks). */
+  private get maxBlocks(): number {
+    return Math.max(1, Math.ceil(this.settings.maxBytes / (4 * this.blockFloats)));
+  }
+
+  /** Copies rows [0, count) of E (L floats each) into the arena; row r's place goes to the slots dest[first + r]. */
+  private keep(E: Float32Array, count: number, dest: Int32Array, first: number): void {
+    const L = this.L;
+    const size = this.blockFloats;
+    let r = 0;
+    while (r < count) {
+      if (this.blockUsed + L > size) {
+        this.block++;
+        this.blockUsed = 0;
+      }
+      if (this.block === this.blocks.length) this.blocks.push(new Float32Array(size));
+      const n = Math.min(count - r, Math.floor((size - this.blockUsed) / L));
+      const into = this.blocks[this.block];
+      into.set(E.subarray(r * L, (r + n) * L), this.blockUsed);
+      for (let i = 0; i < n; i++) {
+        const slot = dest[first + r + i];
+        this.rowBlock[slot] = this.block;
+        this.rowAt[slot] = this.blockUsed + i * L;
+      }
+      this.blockUsed += n * L;
+      this.heldBytes += 4 * n * L;
+      r += n;
+    }
   }
 
   /** Scores sequences [from, to) (n tokens) into out from token `base` on. */
@@ -352,16 +397,7 @@ export class EmissionCache {
       }
     }
     for (const batch of this.batches) {
-      for (const { E, first, count } of await batch.run()) {
-        const block = this.blocks.length;
-        this.blocks.push(E);
-        this.heldBytes += E.byteLength;
-        for (let r = 0; r < count; r++) {
-          const slot = batch.dest.data[first + r];
-          this.rowBlock[slot] = block;
-          this.rowAt[slot] = r * this.L;
-        }
-      }
+      for (const { E, first, count } of await batch.run()) this.keep(E, count, batch.dest.data, first);
     }
     // gazetteer matches span tokens: scored per step, one row per token with matches
     const gaz = this.gazBatch;
