@@ -164,19 +164,21 @@ export function decodeDocument(
   // the document's own names (and its re-readings of project names) over the project's, which are indexed once
   const local = new Map<string, Known>();
   const project = projectKnown && projectKnown.size > 0 ? knownIndex(projectKnown) : undefined;
-  const localIndex = new Map<string, Known[]>();
+  const localIndex = new Map<number, Known[]>();
   const knownAs = (text: string) => local.get(text) ?? project?.byText.get(text);
   const found: PredictedEntity[][] = [];
   const tagsOf: Int32Array[] = [];
   const buffers = lattice.viterbiBuffers;
   let candidate = new Int32Array(0);
 
-  /** Candidate names starting at token i (the first token's text is the key), shortest first. */
+  /**
+   * Candidate names whose first token hashes as token i's text does, shortest first (the caller checks the text:
+   * `first` and startsWith). No string is made per token.
+   */
   const candidatesAt = (s: Sequence, i: number): Known[] | undefined => {
-    const inProject = project?.firstChars.has(s.text.charCodeAt(s.starts[i])) ?? false;
-    if (!inProject && localIndex.size === 0) return undefined;
-    const key = s.text.slice(s.starts[i], s.ends[i]);
-    const p = inProject ? project!.byFirstToken.get(key) : undefined;
+    if (!project && localIndex.size === 0) return undefined;
+    const key = textKey(s.text, s.starts[i], s.ends[i]);
+    const p = project?.byFirstToken.get(key);
     const l = localIndex.get(key);
     if (!l) return p;
     if (!p) return l;
@@ -195,7 +197,7 @@ export function decodeDocument(
       if (!cands) continue;
       for (const c of cands) {
         const end = s.starts[i] + c.text.length;
-        if (!s.text.startsWith(c.text, s.starts[i])) continue;
+        if (c.first !== s.ends[i] - s.starts[i] || !s.text.startsWith(c.text, s.starts[i])) continue;
         // the name must cover whole tokens, all read as O
         let j = i + 1;
         while (j < n && s.ends[j - 1] < end && tags[j] === 0) j++;
@@ -243,11 +245,11 @@ export function decodeDocument(
       const text = s.text.slice(offset, end);
       const prev = knownAs(text);
       if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) {
-        const entry = { text, category: sp.category, confidence, since: prev?.since ?? k };
+        const entry = { text, category: sp.category, confidence, since: prev?.since ?? k, first: s.ends[sp.start] - offset };
         local.set(text, entry);
         if (!prev) {
           late = true;
-          const key = s.text.slice(offset, s.ends[sp.start]);
+          const key = textKey(s.text, offset, s.ends[sp.start]);
           const list = localIndex.get(key) ?? [];
           list.push(entry);
           list.sort((x, y) => x.text.length - y.text.length);
@@ -270,13 +272,21 @@ interface Known {
   category: number;
   confidence: number;
   since: number;
+  /** Length of the name's first token (as the tokenizer cuts the name). */
+  first: number;
 }
 
-/** Project names indexed by the text of their first token (as the tokenizer cuts the name), shortest first. */
+/** FNV-1a over the code units of text[s, e): the key of a first token in the name indexes. */
+function textKey(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** Project names indexed by the text of their first token (as the tokenizer cuts the name; `textKey`), shortest first. */
 interface KnownIndex {
   byText: Map<string, Known>;
-  byFirstToken: Map<string, Known[]>;
-  firstChars: Set<number>;
+  byFirstToken: Map<number, Known[]>;
   /** How many of the map's entries (in insertion order) are indexed. */
   count: number;
 }
@@ -292,7 +302,7 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
   let index = knownIndexes.get(projectKnown);
   if (index && index.count === projectKnown.size) return index;
   if (!index || index.count > projectKnown.size) {
-    index = { byText: new Map(), byFirstToken: new Map(), firstChars: new Set(), count: 0 };
+    index = { byText: new Map(), byFirstToken: new Map(), count: 0 };
     knownIndexes.set(projectKnown, index);
   }
   let i = 0;
@@ -301,14 +311,13 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
     if (i++ < index.count) continue;
     const tok = tokenize(text);
     if (tok.starts.length === 0 || tok.starts[0] !== 0) continue; // a name starting with a space never matches a token
-    const entry = { text, category, confidence: 0.5, since: -1 };
+    const entry = { text, category, confidence: 0.5, since: -1, first: tok.ends[0] };
     index.byText.set(text, entry);
-    const key = text.slice(0, tok.ends[0]);
+    const key = textKey(text, 0, tok.ends[0]);
     const list = index.byFirstToken.get(key) ?? [];
     list.push(entry);
     touched.add(list);
     index.byFirstToken.set(key, list);
-    index.firstChars.add(text.charCodeAt(0));
   }
   index.count = projectKnown.size;
   for (const list of touched) list.sort((x, y) => x.text.length - y.text.length);
