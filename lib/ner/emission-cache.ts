@@ -2,7 +2,7 @@
 // token but the gazetteer's is a function of one token of its window (see FeatureBags), so a token's scores are the
 // sum of its window's cached per-text bag scores, plus its gazetteer features scored per document.
 import type { FeatureBags, FeatureExtractor } from './features.js';
-import { bucket2Of, fingerprintOf } from './hash.js';
+import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import type { EmissionSession } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
@@ -93,8 +93,8 @@ class RowBatch {
     for (let i = from; i < to; i++) {
       const a = hA[i];
       const b = hB[i];
-      const b1 = b % nb;
-      const b2 = bucket2Of(a, b) % nb;
+      const b1 = modU32(b, nb);
+      const b2 = modU32(bucket2Of(a, b), nb);
       const want = fingerprintOf(a);
       // each candidate bucket that holds the feature's fingerprint (bucket2 only when distinct) adds its row
       if (t[2 * b1] === want) this.cells.push(t[2 * b1 + 1]);

@@ -39,3 +39,12 @@ export function bucket2Of(a: number, b: number): number {
 export function fingerprintOf(a: number): number {
   return (a | 0) || 1;
 }
+
+/**
+ * x mod n for a uint32 x and 0 < n < 2^31, exactly (the quotient in double precision never crosses an integer:
+ * its rounding error is below 1/n), and several times faster than `%` on a uint32, which V8 computes in floating
+ * point by a library call.
+ */
+export function modU32(x: number, n: number): number {
+  return x - Math.floor(x / n) * n;
+}
