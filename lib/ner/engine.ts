@@ -409,6 +409,7 @@ class OnnxNerModel implements NerModel {
     this.lattice = new Lattice(L);
     this.lattice.setChain(this.chain);
     this.emissions = new EmissionCache(session, extractor);
+    this.emissions.reserve();
   }
 
   get categories(): string[] {
