@@ -165,6 +165,7 @@ export function decodeDocument(
   const local = new Map<string, Known>();
   const project = projectKnown && projectKnown.size > 0 ? knownIndex(projectKnown) : undefined;
   const localIndex = new Map<number, Known[]>();
+  localFirstBits.fill(0);
   const knownAs = (text: string) => local.get(text) ?? project?.byText.get(text);
   const found: PredictedEntity[][] = [];
   const tagsOf: Int32Array[] = [];
@@ -175,25 +176,29 @@ export function decodeDocument(
    * Candidate names whose first token hashes as token i's text does, shortest first (the caller checks the text:
    * `first` and startsWith). No string is made per token.
    */
-  const candidatesAt = (s: Sequence, i: number): Known[] | undefined => {
-    if (!project && localIndex.size === 0) return undefined;
+  const candidatesAt = (s: Sequence, i: number, localOnly: boolean): Known[] | undefined => {
+    if ((localOnly || !project) && localIndex.size === 0) return undefined;
     const key = textKey(s.text, s.starts[i], s.ends[i]);
-    const p = project?.byFirstToken.get(key);
-    const l = localIndex.get(key);
+    // most tokens start no known name: one bit each of the two indexes says so without a map lookup
+    const inProject = !localOnly && project !== undefined && hasBit(project.firstBits, key);
+    const inLocal = localIndex.size > 0 && hasBit(localFirstBits, key);
+    if (!inProject && !inLocal) return undefined;
+    const p = inProject ? project.byFirstToken.get(key) : undefined;
+    const l = inLocal ? localIndex.get(key) : undefined;
     if (!l) return p;
     if (!p) return l;
     return [...p, ...l].sort((x, y) => x.text.length - y.text.length);
   };
 
   /** Adds occurrences of known strings (those `accept` admits by where they were established) in tokens tagged O. */
-  const consistent = (k: number, ran: boolean, accept: (since: number) => boolean): boolean => {
+  const consistent = (k: number, ran: boolean, accept: (since: number) => boolean, localOnly = false): boolean => {
     const s = seqs[k];
     const n = s.starts.length;
     const tags = tagsOf[k];
     const added: PredictedEntity[] = [];
     for (let i = 0; i < n; i++) {
       if (tags[i] !== 0) continue;
-      const cands = candidatesAt(s, i);
+      const cands = candidatesAt(s, i, localOnly);
       if (!cands) continue;
       for (const c of cands) {
         const end = s.starts[i] + c.text.length;
@@ -227,7 +232,8 @@ export function decodeDocument(
     return ran;
   };
 
-  let late = false;
+  /** The last sequence that established a name new to the document (−1: none). */
+  let late = -1;
   seqs.forEach((s, k) => {
     const n = s.starts.length;
     const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
@@ -248,12 +254,13 @@ export function decodeDocument(
         const entry = { text, category: sp.category, confidence, since: prev?.since ?? k, first: s.ends[sp.start] - offset };
         local.set(text, entry);
         if (!prev) {
-          late = true;
+          late = k;
           const key = textKey(s.text, offset, s.ends[sp.start]);
           const list = localIndex.get(key) ?? [];
           list.push(entry);
           list.sort((x, y) => x.text.length - y.text.length);
           localIndex.set(key, list);
+          setBit(localFirstBits, key);
         }
       }
       return { text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 };
@@ -262,7 +269,8 @@ export function decodeDocument(
     if (consistency > 0 && (local.size > 0 || project)) consistent(k, ran, (since) => since <= k);
   });
   // strings first found later in the document: one more look at the sequences before them
-  if (consistency > 0 && late) for (let k = 0; k < seqs.length; k++) consistent(k, false, (since) => since > k);
+  // (only names new to the document qualify, and only in the sequences before the last one that found one)
+  if (consistency > 0) for (let k = 0; k < late; k++) consistent(k, false, (since) => since > k, true);
   return found.flat();
 }
 
@@ -276,6 +284,14 @@ interface Known {
   first: number;
 }
 
+/** 2^16-bit filters of first-token keys (low 16 bits): the project index's, and the document's (reused, cleared per document). */
+const FILTER_WORDS = 1 << 11;
+const localFirstBits = new Uint32Array(FILTER_WORDS);
+const hasBit = (bits: Uint32Array, key: number) => (bits[(key >>> 5) & (FILTER_WORDS - 1)] & (1 << (key & 31))) !== 0;
+const setBit = (bits: Uint32Array, key: number) => {
+  bits[(key >>> 5) & (FILTER_WORDS - 1)] |= 1 << (key & 31);
+};
+
 /** FNV-1a over the code units of text[s, e): the key of a first token in the name indexes. */
 function textKey(text: string, s: number, e: number): number {
   let h = 0x811c9dc5;
@@ -287,6 +303,8 @@ function textKey(text: string, s: number, e: number): number {
 interface KnownIndex {
   byText: Map<string, Known>;
   byFirstToken: Map<number, Known[]>;
+  /** A bit per first-token key (see hasBit). */
+  firstBits: Uint32Array;
   /** How many of the map's entries (in insertion order) are indexed. */
   count: number;
 }
@@ -302,7 +320,7 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
   let index = knownIndexes.get(projectKnown);
   if (index && index.count === projectKnown.size) return index;
   if (!index || index.count > projectKnown.size) {
-    index = { byText: new Map(), byFirstToken: new Map(), count: 0 };
+    index = { byText: new Map(), byFirstToken: new Map(), firstBits: new Uint32Array(FILTER_WORDS), count: 0 };
     knownIndexes.set(projectKnown, index);
   }
   let i = 0;
@@ -318,6 +336,7 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
     list.push(entry);
     touched.add(list);
     index.byFirstToken.set(key, list);
+    setBit(index.firstBits, key);
   }
   index.count = projectKnown.size;
   for (const list of touched) list.sort((x, y) => x.text.length - y.text.length);
