@@ -7,7 +7,7 @@ import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
-import { float16ToFloat32, float32ToFloat16 } from './onnx/float16.js';
+import { roundToFloat16 } from './onnx/float16.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -120,8 +120,7 @@ export function fit(
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const W16 = float32ToFloat16(Float32Array.from(params.W));
-  params.W.set(float16ToFloat32(W16));
+  const W16 = roundToFloat16(params.W);
   const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : [])];
   for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
