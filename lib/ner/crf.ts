@@ -203,16 +203,16 @@ export class BilouChain {
   set(c: ChainScores): void {
     const { L, trans } = c;
     const { u, v } = c.cross!;
-    const T = (a: number, b: number) => trans[a * L + b];
-    this.logOO = T(0, 0);
+    // rows of trans by index, no helper closure: training calls this once per sequence
+    this.logOO = trans[0];
     this.expOO = Math.exp(this.logOO);
     for (let k = 0; k < this.K; k++) {
       const B = 1 + 4 * k, I = B + 1, Lk = B + 2, U = B + 3;
       const s = k * P.CAT;
       const l = this.log;
-      l[s + P.OB] = T(0, B); l[s + P.OU] = T(0, U); l[s + P.LO] = T(Lk, 0); l[s + P.UO] = T(U, 0);
-      l[s + P.LB] = T(Lk, B); l[s + P.LU] = T(Lk, U); l[s + P.UB] = T(U, B); l[s + P.UU] = T(U, U);
-      l[s + P.BI] = T(B, I); l[s + P.BL] = T(B, Lk); l[s + P.II] = T(I, I); l[s + P.IL] = T(I, Lk);
+      l[s + P.OB] = trans[B]; l[s + P.OU] = trans[U]; l[s + P.LO] = trans[Lk * L]; l[s + P.UO] = trans[U * L];
+      l[s + P.LB] = trans[Lk * L + B]; l[s + P.LU] = trans[Lk * L + U]; l[s + P.UB] = trans[U * L + B]; l[s + P.UU] = trans[U * L + U];
+      l[s + P.BI] = trans[B * L + I]; l[s + P.BL] = trans[B * L + Lk]; l[s + P.II] = trans[I * L + I]; l[s + P.IL] = trans[I * L + Lk];
       l[s + P.UL] = u[Lk]; l[s + P.UU_] = u[U]; l[s + P.VB] = v[B]; l[s + P.VU] = v[U];
       for (let i = s; i < s + P.CAT; i++) this.exp[i] = Math.exp(l[i]);
     }
