@@ -176,7 +176,12 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
   let placed = 0;
   for (const r of rows) if (occupant[first(r)] === r || occupant[second(r)] === r) rowOf[r] = placed++;
   const weights = new Uint16Array(placed * L);
-  for (const r of rows) if (rowOf[r] >= 0) weights.set(m.W16.subarray(r * L, (r + 1) * L), rowOf[r] * L);
+  // row by row without a view object per row
+  const W16 = m.W16;
+  for (const r of rows) {
+    const to = rowOf[r] * L;
+    if (to >= 0) for (let y = 0; y < L; y++) weights[to + y] = W16[r * L + y];
+  }
   const fingerprints = new Int32Array(numBuckets);
   const rowIndex = new Int32Array(numBuckets);
   for (let slot = 0; slot < numBuckets; slot++) {
