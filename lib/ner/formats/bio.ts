@@ -30,16 +30,20 @@ export function toIob2(tags: readonly string[]): { tags: string[]; repaired: num
       inside = null;
       continue;
     }
-    const m = /^([BIES])-(.+)$/.exec(t);
-    if (!m) return { badTagIndex: i };
-    const [, prefix, type] = m;
-    if (prefix === 'B' || prefix === 'S') {
-      out.push(`B-${type}`);
-      if (prefix === 'S') repaired++;
+    // /^([BIES])-(.+)$/ without a match object per tag (most files have many)
+    const prefix = t.charCodeAt(0);
+    if (t.length < 3 || t.charCodeAt(1) !== 45 || (prefix !== B && prefix !== I && prefix !== E && prefix !== S) || LINE_BREAK.test(t)) {
+      return { badTagIndex: i };
+    }
+    const type = t.slice(2);
+    if (prefix === B || prefix === S) {
+      // the tag itself when it is already the IOB2 one (no new string)
+      out.push(prefix === B ? t : `B-${type}`);
+      if (prefix === S) repaired++;
       inside = type;
     } else if (inside === type) {
-      out.push(`I-${type}`);
-      if (prefix === 'E') repaired++;
+      out.push(prefix === I ? t : `I-${type}`);
+      if (prefix === E) repaired++;
     } else {
       out.push(`B-${type}`);
       inside = type;
@@ -48,6 +52,13 @@ export function toIob2(tags: readonly string[]): { tags: string[]; repaired: num
   }
   return { tags: out, repaired };
 }
+
+const B = 66;
+const I = 73;
+const E = 69;
+const S = 83;
+/** What `.` in a regular expression does not match. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 /**
  * Reads a BIO file's text into sentences. Columns are tab-separated (`token<TAB>tag`); a line without a tab is split
@@ -81,10 +92,19 @@ export function readBio(text: string): ReadBioResult {
       flush();
       continue;
     }
-    const cols = line.includes('\t') ? line.split('\t') : line.trim().split(/ +/);
-    const token = cols[0];
-    const tag = cols[cols.length - 1].trim();
-    if (cols.length < 2 || tag === '') fail(n + 1, `expected "token<TAB>tag", got ${JSON.stringify(line)}`);
+    // the first and last tab-separated columns, without splitting the line into an array
+    const tab = line.indexOf('\t');
+    let token: string;
+    let tag: string;
+    if (tab >= 0) {
+      token = line.slice(0, tab);
+      tag = line.slice(line.lastIndexOf('\t') + 1).trim();
+    } else {
+      const cols = line.trim().split(/ +/);
+      token = cols[0];
+      tag = cols.length < 2 ? '' : cols[cols.length - 1].trim();
+    }
+    if (tag === '') fail(n + 1, `expected "token<TAB>tag", got ${JSON.stringify(line)}`);
     if (token === '-DOCSTART-') {
       flush();
       continue;

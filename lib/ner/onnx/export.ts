@@ -95,14 +95,17 @@ function tableType(a: TableArray): number {
   return FLOAT;
 }
 
-/** `pad` > 0 inserts a doc_string before raw_data to move it by `pad` bytes (2 to 9: tag, length, pad − 2 spaces). */
-function tensor(name: string, dataType: number, dims: number[], raw: ArrayBufferView, pad = 0): ProtoWriter {
+/**
+ * `pad` > 0 inserts a doc_string before raw_data to move it by `pad` bytes (2 to 9: tag, length, pad − 2 spaces).
+ * raw_data is `raw`, in order, kept by reference (see `ProtoWriter.offsetOf`).
+ */
+function tensor(name: string, dataType: number, dims: number[], raw: readonly Uint8Array[], pad = 0): ProtoWriter {
   const t = new ProtoWriter();
   if (dims.length > 0) t.packedVarints(Tensor.dims, dims);
   t.varint(Tensor.dataType, dataType);
   t.string(Tensor.name, name);
   if (pad > 0) t.string(Tensor.docString, ' '.repeat(pad - 2));
-  t.bytes(Tensor.rawData, bytesOf(raw));
+  t.bytesParts(Tensor.rawData, raw);
   return t;
 }
 
@@ -176,13 +179,13 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   const L = spec.numLabels;
   const half = spec.weightsDtype === 'float16';
 
-  const weights = half ? new Uint16Array((R + 1) * L) : new Float32Array((R + 1) * L);
-  // a Uint16Array holds float16 bit patterns already (a caller that rounded to float16 itself)
+  // W is the given rows then one all-zero row, written as two parts: float16 bits (a Uint16Array: a caller that
+  // rounded to float16 itself) go to the file as they are, not copied into a new table first
+  let weights: Uint8Array[];
   if (spec.weights instanceof Uint16Array) {
     if (!half) throw new RangeError('weights: float16 bits (Uint16Array) need weightsDtype float16');
-    weights.set(spec.weights);
-  } else if (half) weights.set(float32ToFloat16(spec.weights));
-  else weights.set(spec.weights);
+    weights = [bytesOf(spec.weights), new Uint8Array(2 * L)];
+  } else weights = [bytesOf(half ? float32ToFloat16(spec.weights) : spec.weights), new Uint8Array((half ? 2 : 4) * L)];
   const buckets = new Int32Array((B + 1) * 2);
   for (let i = 0; i < B; i++) {
     const fp = spec.fingerprints[i];
@@ -191,18 +194,18 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   }
   buckets[2 * B + 1] = R;
 
-  const tensors: Array<{ name: string; dataType: number; dims: number[]; raw: ArrayBufferView }> = [
-    { name: 'crf_transitions', dataType: FLOAT, dims: [L, L], raw: spec.transitions },
-    { name: 'crf_start', dataType: FLOAT, dims: [L], raw: spec.start },
-    { name: 'crf_end', dataType: FLOAT, dims: [L], raw: spec.end },
-    { name: 'axis1', dataType: INT64, dims: [1], raw: new BigInt64Array([1n]) },
+  const tensors: Array<{ name: string; dataType: number; dims: number[]; raw: Uint8Array[] }> = [
+    { name: 'crf_transitions', dataType: FLOAT, dims: [L, L], raw: [bytesOf(spec.transitions)] },
+    { name: 'crf_start', dataType: FLOAT, dims: [L], raw: [bytesOf(spec.start)] },
+    { name: 'crf_end', dataType: FLOAT, dims: [L], raw: [bytesOf(spec.end)] },
+    { name: 'axis1', dataType: INT64, dims: [1], raw: [bytesOf(new BigInt64Array([1n]))] },
     { name: WEIGHTS, dataType: half ? FLOAT16 : FLOAT, dims: [R + 1, L], raw: weights },
-    { name: BUCKETS, dataType: INT32, dims: [B + 1, 2], raw: buckets },
+    { name: BUCKETS, dataType: INT32, dims: [B + 1, 2], raw: [bytesOf(buckets)] },
   ];
   const tables = spec.tables ?? {};
   for (const name of Object.keys(tables).sort()) {
     const a = tables[name];
-    tensors.push({ name, dataType: tableType(a), dims: [a.length], raw: a });
+    tensors.push({ name, dataType: tableType(a), dims: [a.length], raw: [bytesOf(a)] });
   }
 
   const nodes = [
@@ -214,7 +217,7 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
     node('Identity', ['crf_end'], ['end']),
   ];
 
-  const build = (pads: number[]): Uint8Array => {
+  const build = (pads: number[]): ProtoWriter => {
     const g = new ProtoWriter();
     for (const n of nodes) g.message(Graph.node, n);
     g.string(Graph.name, 'ner_emissions');
@@ -236,19 +239,19 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
     for (const key of Object.keys(spec.metadata).sort()) {
       m.message(Model.metadataProps, new ProtoWriter().string(StringEntry.key, key).string(StringEntry.value, spec.metadata[key]));
     }
-    return m.finish();
+    return m;
   };
 
   // Pads each tensor so its raw_data lands on an aligned offset. A pad moves every later tensor (and can lengthen the
-  // graph's size prefix), so build, measure, adjust, until all line up; two or three rounds in practice.
+  // graph's size prefix), so build, measure, adjust, until all line up; two or three rounds in practice. A round
+  // only lays the message out (the tensors' bytes are referenced, not copied): the file is written once, at the end.
   const pads = tensors.map(() => 0);
   for (let round = 0; round < 8; round++) {
-    const bytes = build(pads);
-    const offsets = rawOffsets(bytes);
+    const message = build(pads);
     let shift = 0;
     let aligned = true;
     tensors.forEach((t, i) => {
-      const misfit = (offsets.get(t.name)! + shift) % RAW_DATA_ALIGNMENT;
+      const misfit = (message.offsetOf(t.raw[0]) + shift) % RAW_DATA_ALIGNMENT;
       if (misfit === 0) return;
       aligned = false;
       // smallest pad (0 or 2..9) that moves this raw_data to the next aligned offset, given the earlier changes
@@ -257,27 +260,9 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
       shift += next - pads[i];
       pads[i] = next;
     });
-    if (aligned) return bytes;
+    if (aligned) return message.finish();
   }
   throw new Error('buildEmissionModel: could not align the tensors');
-}
-
-/** Offset in `bytes` of each initializer's raw_data. */
-function rawOffsets(bytes: Uint8Array): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [name, t] of readEmissionTensors(bytes)) out.set(name, t.raw.byteOffset - bytes.byteOffset);
-  return out;
-}
-
-function* readEmissionTensors(bytes: Uint8Array): Generator<[string, RawTensor]> {
-  for (const f of readFields(bytes)) {
-    if (f.field !== Model.graph || !f.bytes) continue;
-    for (const gf of readFields(f.bytes)) {
-      if (gf.field !== Graph.initializer || !gf.bytes) continue;
-      const t = readRawTensor(gf.bytes);
-      if (t) yield t;
-    }
-  }
 }
 
 /** One initializer's type, shape and raw_data: a view into the file's bytes, not a copy. */

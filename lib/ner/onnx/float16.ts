@@ -61,3 +61,22 @@ export function float16ToFloat32(bits: Uint16Array): Float32Array {
   }
   return out;
 }
+
+/**
+ * Rounds `values` in place to the nearest float16 values (through float32, as `float32ToFloat16` of a Float32Array
+ * of them would) and returns their bit patterns: one pass, no float32 copy.
+ */
+export function roundToFloat16(values: Float64Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const h = toFloat16Bits(values[i]);
+    out[i] = h;
+    const e = (h >>> 10) & 0x1f;
+    if (e !== 0 && e !== 0x1f) {
+      u32[0] = ((h & 0x8000) << 16) | ((e + 112) << 23) | ((h & 0x3ff) << 13);
+      values[i] = f32[0];
+    } else values[i] = (h & 0x7fff) === 0 ? ((h & 0x8000) !== 0 ? -0 : 0) : fromFloat16Bits(h);
+  }
+  return out;
+}
+

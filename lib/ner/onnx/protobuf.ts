@@ -94,6 +94,35 @@ export class ProtoWriter {
     return this;
   }
 
+  /**
+   * bytes field made of `parts` in order, each kept by reference (never copied before `finish()`, whatever its
+   * size), so `offsetOf` can find it.
+   */
+  bytesParts(field: number, parts: readonly Uint8Array[]): this {
+    let length = 0;
+    for (const p of parts) length += p.length;
+    this.tag(field, WireType.LengthDelimited);
+    this.rawVarint(length);
+    this.flushScratch();
+    for (const p of parts) this.chunks.push(p);
+    this.length += length;
+    return this;
+  }
+
+  /**
+   * Where `chunk` (a part given to `bytesParts`, by identity) starts in the message `finish()` would return, or −1:
+   * a layout can be checked without building the whole message.
+   */
+  offsetOf(chunk: Uint8Array): number {
+    this.flushScratch();
+    let offset = 0;
+    for (const c of this.chunks) {
+      if (c === chunk) return offset;
+      offset += c.length;
+    }
+    return -1;
+  }
+
   /** string field, UTF-8. */
   string(field: number, value: string): this {
     return this.bytes(field, textEncoder.encode(value));
