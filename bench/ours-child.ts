@@ -17,6 +17,25 @@ const CURVE_THRESHOLDS = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95];
 const ms = (t0: number) => performance.now() - t0;
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
+/** The first documents of a BIO text (10 sentences each) holding at least `wanted` characters, or all of them. */
+function bioPrefixDocuments(bio: string, wanted: number): { texts: string[]; sentences: number } {
+  if (!(wanted > 0)) return { texts: [], sentences: 0 };
+  // a BIO line is a token, a tab and a tag: a prefix of a few times the wanted size holds enough text
+  for (let size = 4 * wanted + 4096; ; size *= 2) {
+    const whole = size >= bio.length;
+    const cut = whole ? bio.length : bio.lastIndexOf('\n\n', size);
+    const { sentences } = readBio(whole || cut < 0 ? bio : bio.slice(0, cut));
+    const texts: string[] = [];
+    let chars = 0;
+    for (const d of bioToDocuments(sentences, { sentencesPerDocument: SENTENCES_PER_DOC })) {
+      if (chars >= wanted) break;
+      texts.push(d.text);
+      chars += d.text.length;
+    }
+    if (chars >= wanted || whole) return { texts, sentences: Math.min(sentences.length, texts.length * SENTENCES_PER_DOC) };
+  }
+}
+
 async function train(dir: string, modelPath: string, useUnlabelled: boolean) {
   const engine = (await import('../lib/ner/engine.js')) satisfies NerEngine;
   const t0 = performance.now();
@@ -26,10 +45,13 @@ async function train(dir: string, modelPath: string, useUnlabelled: boolean) {
   if (useUnlabelled) {
     const dev = await readFile(join(dir, 'dev.bio'), 'utf8').catch(() => undefined);
     if (dev !== undefined) {
-      const { sentences } = readBio(dev);
-      unlabelledSentences = sentences.length;
-      // Labels discarded: dev sentences are only the project's unlabelled documents (10 sentences each).
-      unlabelled = bioToDocuments(sentences, { sentencesPerDocument: SENTENCES_PER_DOC }).map((d) => d.text);
+      // Labels discarded: dev sentences are only the project's unlabelled documents (10 sentences each), read, as
+      // `cner train` reads a folder, only up to the text training uses.
+      let wanted = engine.unlabelledCharsWanted(p.train);
+      for (const t of p.unlabelled) wanted -= t.length;
+      const docs = bioPrefixDocuments(dev, wanted);
+      unlabelledSentences = docs.sentences;
+      unlabelled = docs.texts;
     }
   }
   const tLoad = ms(t0);
