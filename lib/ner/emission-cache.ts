@@ -82,8 +82,20 @@ class RowBatch {
     this.cells.length = this.ends.length = this.dest.length = 0;
   }
 
-  /** Adds the bag hA/hB[from, to) tagged `dest`; false (nothing added) when none of its features has a row. */
-  add(hA: Uint32Array, hB: Uint32Array, from: number, to: number, dest: number): boolean {
+  /** The first matching row of the last bag added. */
+  get lastRow(): number {
+    return this.cells.data[this.ends.length > 1 ? this.ends.data[this.ends.length - 2] : 0];
+  }
+
+  /** Takes the last bag added back out. */
+  undo(): void {
+    this.ends.length--;
+    this.dest.length--;
+    this.cells.length = this.ends.length > 0 ? this.ends.data[this.ends.length - 1] : 0;
+  }
+
+  /** Adds the bag hA/hB[from, to) tagged `dest`; returns its number of matching rows (0: none, nothing added). */
+  add(hA: Uint32Array, hB: Uint32Array, from: number, to: number, dest: number): number {
     const nb = this.numBuckets;
     const t = this.buckets;
     const before = this.cells.length;
@@ -97,10 +109,10 @@ class RowBatch {
       if (t[2 * b1] === want) this.cells.push(t[2 * b1 + 1]);
       if (b2 !== b1 && t[2 * b2] === want) this.cells.push(t[2 * b2 + 1]);
     }
-    if (this.cells.length === before) return false;
+    if (this.cells.length === before) return 0;
     this.ends.push(this.cells.length);
     this.dest.push(dest);
-    return true;
+    return this.cells.length - before;
   }
 
   /** Scores all bags, in ORT calls of at most MAX_CALL_CELLS cells (each row padded with the all-zero row). */
@@ -168,6 +180,13 @@ export class EmissionCache {
   private readonly batches: RowBatch[];
   private readonly gazBatch: RowBatch;
   private readonly missing = new IntBuffer();
+  /**
+   * Per weight row, 1 + the slot of the first bag whose only matching row it is (0: none yet): such bags (a rare
+   * word's far context often matches only its shape) share that bag's scores. `aliases` holds this step's
+   * (slot, first slot) pairs.
+   */
+  private readonly singleRow: Int32Array;
+  private readonly aliases = new IntBuffer();
   /** Where each missing entry's text first occurs: sequence, start, end. */
   private readonly missingAt = new IntBuffer();
   private readonly entryOf = new IntBuffer();
@@ -198,6 +217,7 @@ export class EmissionCache {
     this.arena = new Float32Array(Math.max(2 * numLabels, Math.floor(settings.maxBytes / 4)));
     this.used = numLabels;
     this.bags = extractor.newBags();
+    this.singleRow = new Int32Array(session.missRow + 1);
     // one ORT call per distance |d|: bags at the same distance have similar sizes, so little padding
     this.batches = Array.from({ length: this.R + 1 }, () => new RowBatch(session));
     this.gazBatch = new RowBatch(session);
@@ -262,6 +282,7 @@ export class EmissionCache {
     this.size = 0;
     this.used = this.L;
     this.heldBytes = 0;
+    this.singleRow.fill(0);
   }
 
   /**
@@ -363,7 +384,8 @@ export class EmissionCache {
   private async score(seqs: Sequence[], from: number, to: number): Promise<void> {
     const { bags, extractor, D, R } = this;
     for (const b of this.batches) b.clear();
-    const missing = this.missing;
+    const { missing, aliases, singleRow } = this;
+    aliases.length = 0;
     for (let m = 0; m < missing.length; m++) {
       const ent = missing.data[m];
       if (ent === 0) extractor.edgeBags(bags);
@@ -375,8 +397,16 @@ export class EmissionCache {
       for (let d = -R, at = 0; d <= R; d++) {
         const end = bags.ends[d + R];
         const slot = ent * D + d + R;
-        if (!(end > at && this.batches[Math.abs(d)].add(bags.hA, bags.hB, at, end, slot))) {
-          this.rowAt[slot] = 0;
+        const batch = this.batches[Math.abs(d)];
+        const rows = end > at ? batch.add(bags.hA, bags.hB, at, end, slot) : 0;
+        if (rows === 0) this.rowAt[slot] = 0;
+        else if (rows === 1) {
+          const row = batch.lastRow;
+          if (singleRow[row] > 0) {
+            batch.undo();
+            aliases.push(slot);
+            aliases.push(singleRow[row] - 1);
+          } else singleRow[row] = slot + 1;
         }
         at = end;
       }
@@ -384,6 +414,7 @@ export class EmissionCache {
     for (const batch of this.batches) {
       for (const { E, first, count } of await batch.run()) this.keep(E, count, batch.dest.data, first);
     }
+    for (let i = 0; i < aliases.length; i += 2) this.rowAt[aliases.data[i]] = this.rowAt[aliases.data[i + 1]];
     // gazetteer matches span tokens: scored per step, one row per token with matches
     const gaz = this.gazBatch;
     gaz.clear();
