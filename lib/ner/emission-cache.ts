@@ -99,17 +99,24 @@ class RowBatch {
     const nb = this.numBuckets;
     const t = this.buckets;
     const before = this.cells.length;
+    // room for two rows a feature, written unconditionally (one spare cell)
+    const cells = this.cells.reserve(before + 2 * (to - from) + 1);
+    let c = before;
     for (let i = from; i < to; i++) {
       const a = hA[i];
       const b = hB[i];
       const b1 = modU32(b, nb);
       const b2 = modU32(bucket2Of(a, b), nb);
       const want = fingerprintOf(a);
-      // each candidate bucket that holds the feature's fingerprint (bucket2 only when distinct) adds its row
-      if (t[2 * b1] === want) this.cells.push(t[2 * b1 + 1]);
-      if (b2 !== b1 && t[2 * b2] === want) this.cells.push(t[2 * b2 + 1]);
+      // each candidate bucket that holds the feature's fingerprint (bucket2 only when distinct) adds its row;
+      // branch-free, as matchingRows: the table reads are mostly cache misses, which the CPU overlaps
+      cells[c] = t[2 * b1 + 1];
+      c += +(t[2 * b1] === want);
+      cells[c] = t[2 * b2 + 1];
+      c += +(t[2 * b2] === want) & +(b2 !== b1);
     }
-    if (this.cells.length === before) return 0;
+    this.cells.length = c;
+    if (c === before) return 0;
     this.ends.push(this.cells.length);
     this.dest.push(dest);
     return this.cells.length - before;
