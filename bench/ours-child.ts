@@ -1,6 +1,7 @@
 // One measured step of our engine in its own process (spawned by bench/run.ts), printing one JSON line:
 //   tsx bench/ours-child.ts train <datasetDir> <model.onnx> [--no-unlabelled]
 //   tsx bench/ours-child.ts tag <datasetDir> <model.onnx> <out.pred>
+//   tsx bench/ours-child.ts newtext <datasetDir> <model.onnx>
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadProject } from '../lib/ner/cli/inputs.js';
@@ -103,15 +104,6 @@ async function tag(dir: string, modelPath: string, predPath: string) {
     warmS = Math.min(warmS, ms(t2) / 1000);
   }
   await model.release();
-  // New text in a warm process: a second instance of the model (its own, empty cache; the process's code is warm)
-  // tags the other split first, as a service does other documents, then the test documents, which it has not seen.
-  const other = await warmUpDocs(dir);
-  const served = await engine.loadModel(bytes);
-  for (const d of other) await served.predict(d.text);
-  const t3 = performance.now();
-  for (const d of docs) await served.predict(d.text);
-  const newTextS = ms(t3) / 1000;
-  await served.release();
   const tokens = sentences.reduce((a, s) => a + s.tokens.length, 0);
   const pred: string[][] = [];
   let misaligned = 0;
@@ -145,10 +137,27 @@ async function tag(dir: string, modelPath: string, predPath: string) {
     tag_s: tagS,
     tok_per_s: tokens / tagS,
     warm_tok_per_s: tokens / warmS,
-    newtext_tok_per_s: tokens / newTextS,
-    warmup_documents: other.length,
     peak_rss_mb: maxRssMb(),
   };
+}
+
+/**
+ * New text in a warm process, in a process of its own: the model tags the other split first, as a service does other
+ * documents, then the test documents, which it has not seen (timed).
+ */
+async function newText(dir: string, modelPath: string) {
+  const engine = (await import('../lib/ner/engine.js')) satisfies NerEngine;
+  const { sentences } = readBio(await readFile(join(dir, 'test.bio'), 'utf8'));
+  const docs = bioToDocuments(sentences, { sentencesPerDocument: SENTENCES_PER_DOC, idPrefix: 'test' });
+  const other = await warmUpDocs(dir);
+  const model = await engine.loadModel(await readFile(modelPath));
+  for (const d of other) await model.predict(d.text);
+  const t0 = performance.now();
+  for (const d of docs) await model.predict(d.text);
+  const s = ms(t0) / 1000;
+  await model.release();
+  const tokens = sentences.reduce((a, x) => a + x.tokens.length, 0);
+  return { tokens, warmup_documents: other.length, newtext_tok_per_s: tokens / s };
 }
 
 const [cmd, dir, model, extra] = process.argv.slice(2);
@@ -157,7 +166,9 @@ const result =
     ? await train(dir, model, !process.argv.includes('--no-unlabelled'))
     : cmd === 'tag'
       ? await tag(dir, model, extra)
-      : (() => {
-          throw new Error('usage: ours-child.ts train|tag <datasetDir> <model> [out.pred]');
-        })();
+      : cmd === 'newtext'
+        ? await newText(dir, model)
+        : (() => {
+            throw new Error('usage: ours-child.ts train|tag|newtext <datasetDir> <model> [out.pred]');
+          })();
 process.stdout.write(JSON.stringify(result) + '\n');

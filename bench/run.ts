@@ -170,7 +170,10 @@ async function runOurs(stage: string, name: string, unlabelled: boolean): Promis
   log(`${name}: ours tag`);
   const pred = join(OUT, `${name}.ours.pred`);
   const tg = await run(process.execPath, ['--import', 'tsx', child, 'tag', dir, model, pred], { cwd: REPO });
-  return { train: lastJsonLine(tr.stdout), trainWallS: tr.wallS, tag: lastJsonLine(tg.stdout), score: scorePredFile(await readFile(pred, 'utf8')) };
+  log(`${name}: ours new text in a warm process`);
+  const nt = await run(process.execPath, ['--import', 'tsx', child, 'newtext', dir, model], { cwd: REPO });
+  const tag = { ...lastJsonLine(tg.stdout), newtext_tok_per_s: lastJsonLine(nt.stdout).newtext_tok_per_s };
+  return { train: lastJsonLine(tr.stdout), trainWallS: tr.wallS, tag, score: scorePredFile(await readFile(pred, 'utf8')) };
 }
 
 /** Keeps the best time of two runs of the peer (scores are identical: training is deterministic). */
