@@ -2,7 +2,7 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
+import { addRows, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
 import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
@@ -139,14 +139,19 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
   const f = m.extractor.extract(s.text, s.starts, s.ends);
   const L = m.labels.size;
   const E = new Float64Array(f.n * L);
-  const W = m.params.W;
+  // the rows of the features the model knows, then each token's rows summed in feature order (as one at a time)
+  const ids = new Int32Array(f.hA.length);
+  const offsets = new Int32Array(f.n + 1);
+  let p = 0;
   for (let t = 0; t < f.n; t++) {
+    offsets[t] = p;
     for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
       const id = m.dict.get(f.hA[i], f.hB[i]);
-      if (id < 0) continue;
-      for (let y = 0; y < L; y++) E[t * L + y] += W[id * L + y];
+      if (id >= 0) ids[p++] = id;
     }
   }
+  offsets[f.n] = p;
+  for (let t = 0; t < f.n; t++) addRows(E, t * L, L, m.params.W, ids, offsets[t], offsets[t + 1]);
   return E;
 }
 
