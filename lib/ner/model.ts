@@ -82,8 +82,11 @@ export function fit(
     return e;
   };
   // index features in first-seen order (deterministic), a sequence at a time: the rows of its features are kept,
-  // its hashes are not (garbage at once, so their memory is reused by the next sequence)
-  const all = new FeatureIndex(4096);
+  // its hashes are not (garbage at once, so their memory is reused by the next sequence). Small data has about 4–6
+  // distinct features per token (large data fewer): sized for that, a small set's index never grows.
+  let tokens = 0;
+  for (const s of sequences) tokens += s.starts.length;
+  const all = new FeatureIndex(Math.min(1 << 16, Math.max(4096, 6 * tokens)));
   const extracted = sequences.map((s, si) => {
     const f = extractorFor(si).extract(s.text, s.starts, s.ends);
     const rows = new Int32Array(f.hA.length);
