@@ -66,6 +66,29 @@ export class FeatureIndex {
     return r;
   }
 
+  /**
+   * `out[i] = add(a[i], b[i])` for every i: one loop with the table in locals, which the engine compiles early
+   * (a call per feature costs more than the probe while a short training run is still running uncompiled code).
+   */
+  addAll(a: Uint32Array, b: Uint32Array, out: Int32Array): void {
+    let { keysA, keysB, rows, mask, counts } = this;
+    for (let k = 0; k < out.length; k++) {
+      const x = a[k];
+      const y = b[k];
+      let i = (y ^ Math.imul(x, 0x9e3779b1)) & mask;
+      while (rows[i] >= 0 && (keysA[i] !== x || keysB[i] !== y)) i = (i + 1) & mask;
+      const r = rows[i];
+      if (r >= 0) {
+        counts[r]++;
+        out[k] = r;
+      } else {
+        // a new feature: `add` places it (and may grow the table)
+        out[k] = this.add(x, y);
+        ({ keysA, keysB, rows, mask, counts } = this);
+      }
+    }
+  }
+
   private grow(): void {
     const old = { a: this.keysA, b: this.keysB, r: this.rows };
     const cap = old.r.length * 2;

@@ -90,7 +90,7 @@ export function fit(
   const extracted = sequences.map((s, si) => {
     const f = extractorFor(si).extract(s.text, s.starts, s.ends);
     const rows = new Int32Array(f.hA.length);
-    for (let i = 0; i < rows.length; i++) rows[i] = all.add(f.hA[i], f.hB[i]);
+    all.addAll(f.hA, f.hB, rows);
     return { n: f.n, offsets: f.offsets, rows };
   });
   // rows seen fewer than minFeatureCount times are dropped (when none is, the index and the rows are final)
