@@ -35,6 +35,18 @@ export class FeatureIndex {
     return this.rows[this.slot(a, b)];
   }
 
+  /** `out[i] = get(a[i], b[i])` for every i (see `addAll`). */
+  getAll(a: Uint32Array, b: Uint32Array, out: Int32Array): void {
+    const { keysA, keysB, rows, mask } = this;
+    for (let k = 0; k < out.length; k++) {
+      const x = a[k];
+      const y = b[k];
+      let i = (y ^ Math.imul(x, 0x9e3779b1)) & mask;
+      while (rows[i] >= 0 && (keysA[i] !== x || keysB[i] !== y)) i = (i + 1) & mask;
+      out[k] = rows[i];
+    }
+  }
+
   /** The row of (a, b), adding it when new; counts one occurrence. */
   add(a: number, b: number): number {
     let i = this.slot(a, b);

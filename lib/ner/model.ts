@@ -144,14 +144,12 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
   const E = new Float64Array(f.n * L);
   // the rows of the features the model knows, then each token's rows summed in feature order (as one at a time)
   const ids = new Int32Array(f.hA.length);
+  m.dict.getAll(f.hA, f.hB, ids);
   const offsets = new Int32Array(f.n + 1);
   let p = 0;
   for (let t = 0; t < f.n; t++) {
     offsets[t] = p;
-    for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
-      const id = m.dict.get(f.hA[i], f.hB[i]);
-      if (id >= 0) ids[p++] = id;
-    }
+    for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) if (ids[i] >= 0) ids[p++] = ids[i];
   }
   offsets[f.n] = p;
   for (let t = 0; t < f.n; t++) addRows(E, t * L, L, m.params.W, ids, offsets[t], offsets[t + 1]);
