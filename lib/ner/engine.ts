@@ -141,8 +141,7 @@ function validate(docs: LabelledDocument[], categories: string[]): void {
  */
 function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; rows: Int32Array; dropped: number } {
   const L = m.labels.size;
-  const W = m.params.W;
-  const rows = rowsByImportance(W, L, m.dict.size);
+  const rows = rowsByImportance(m.norms);
   // cuckoo placement: a row lives in one of its two buckets; a full bucket's occupant moves to its other bucket.
   // At load ≤ 0.45 practically nothing is dropped (what is dropped is the least important rows).
   const numBuckets = Math.max(1024, Math.ceil(rows.length / 0.45));
@@ -197,19 +196,14 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
 }
 
 /**
- * The rows of W [size × L] whose weights are not all (nearly) zero, by decreasing L1 norm, equal norms by row. The
+ * The rows whose weights are not all (nearly) zero (L1 norm above 1e-6), by decreasing norm, equal norms by row. The
  * norms are sorted as numbers by the engine's native typed-array sort, then each row (in row order) takes the next
  * free place among its norm's: the order of a comparator sort, without a JavaScript call per comparison.
  */
-function rowsByImportance(W: Float64Array, L: number, size: number): Int32Array {
-  const norm = new Float64Array(size);
+function rowsByImportance(norm: Float64Array): Int32Array {
+  const size = norm.length;
   let count = 0;
-  for (let r = 0; r < size; r++) {
-    let s = 0;
-    for (let y = 0; y < L; y++) s += Math.abs(W[r * L + y]);
-    norm[r] = s;
-    if (s > 1e-6) count++;
-  }
+  for (let r = 0; r < size; r++) if (norm[r] > 1e-6) count++;
   const sorted = new Float64Array(count);
   for (let r = 0, i = 0; r < size; r++) if (norm[r] > 1e-6) sorted[i++] = -norm[r];
   sorted.sort();

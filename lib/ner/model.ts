@@ -7,7 +7,7 @@ import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
-import { roundToFloat16 } from './onnx/float16.js';
+import { roundRowsToFloat16 } from './onnx/float16.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -43,6 +43,8 @@ export interface FittedModel {
   params: CrfParams;
   /** The emission weights as float16 bits (what the model file stores; `params.W` holds the same values). */
   W16: Uint16Array;
+  /** Each feature row's L1 norm (of `params.W`, summed over the labels in order): the export places rows by it. */
+  norms: Float64Array;
   /** Passes over the training data (see `epochsFor`). */
   epochs: number;
 }
@@ -129,12 +131,12 @@ export function fit(
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const W16 = roundToFloat16(params.W);
+  const { bits: W16, norms } = roundRowsToFloat16(params.W, labels.size);
   const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : [])];
   for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
   if (params.cross) materializeCross(params.trans, labels.size, params.cross);
-  return { labels, extractor, dict, params, W16, epochs };
+  return { labels, extractor, dict, params, W16, norms, epochs };
 }
 
 /** Emission scores (n × L) of a sequence under the in-memory model. */
