@@ -736,7 +736,7 @@ function emissions(seq: TrainSequence, W: Float64Array, L: number, E: Float64Arr
 }
 
 /** out[o + c] = 0 + M[ids[k0]·size + c] + M[ids[k0 + 1]·size + c] + … (left to right) for c < size. */
-function addRows(out: Float64Array, o: number, size: number, M: Float64Array, ids: Int32Array, k0: number, k1: number): void {
+export function addRows(out: Float64Array, o: number, size: number, M: Float64Array, ids: Int32Array, k0: number, k1: number): void {
   for (let c = 0; c < size; c++) out[o + c] = 0;
   let k = k0;
   for (; k + 3 < k1; k += 4) {

@@ -6,7 +6,7 @@ import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './cluster
 import { englishLexicon, Lexicon } from './lexicon.js';
 import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
-import { bucket2Of, fingerprintOf } from './hash.js';
+import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
 import { decodeDocument, fit, inMemoryEmissions, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
@@ -141,32 +141,30 @@ function validate(docs: LabelledDocument[], categories: string[]): void {
  */
 function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; rows: Int32Array; dropped: number } {
   const L = m.labels.size;
-  const W = m.params.W;
-  const rows: number[] = [];
-  const norm = new Float64Array(m.dict.size);
-  for (let r = 0; r < m.dict.size; r++) {
-    let s = 0;
-    for (let y = 0; y < L; y++) s += Math.abs(W[r * L + y]);
-    norm[r] = s;
-    if (s > 1e-6) rows.push(r);
-  }
-  rows.sort((a, b) => norm[b] - norm[a] || a - b);
+  const rows = rowsByImportance(m.norms);
   // cuckoo placement: a row lives in one of its two buckets; a full bucket's occupant moves to its other bucket.
   // At load ≤ 0.45 practically nothing is dropped (what is dropped is the least important rows).
   const numBuckets = Math.max(1024, Math.ceil(rows.length / 0.45));
   const occupant = new Int32Array(numBuckets).fill(-1);
-  const first = (r: number) => m.dict.rowB[r] % numBuckets;
-  const second = (r: number) => bucket2Of(m.dict.rowA[r], m.dict.rowB[r]) % numBuckets;
+  // each row's two buckets, computed once
+  const first = new Int32Array(m.dict.size);
+  const second = new Int32Array(m.dict.size);
+  const { rowA, rowB } = m.dict;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    first[r] = modU32(rowB[r], numBuckets);
+    second[r] = modU32(bucket2Of(rowA[r], rowB[r]), numBuckets);
+  }
   let dropped = 0;
-  for (const r0 of rows) {
-    let r = r0;
-    let slot = occupant[first(r)] < 0 ? first(r) : second(r);
+  for (let i = 0; i < rows.length; i++) {
+    let r = rows[i];
+    let slot = occupant[first[r]] < 0 ? first[r] : second[r];
     let kicks = 0;
     while (occupant[slot] >= 0 && kicks < 500) {
       const evicted = occupant[slot];
       occupant[slot] = r;
       r = evicted;
-      slot = first(r) === slot ? second(r) : first(r);
+      slot = first[r] === slot ? second[r] : first[r];
       kicks++;
     }
     if (occupant[slot] >= 0) dropped++;
@@ -174,11 +172,15 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
   }
   const rowOf = new Int32Array(m.dict.size).fill(-1);
   let placed = 0;
-  for (const r of rows) if (occupant[first(r)] === r || occupant[second(r)] === r) rowOf[r] = placed++;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (occupant[first[r]] === r || occupant[second[r]] === r) rowOf[r] = placed++;
+  }
   const weights = new Uint16Array(placed * L);
   // row by row without a view object per row
   const W16 = m.W16;
-  for (const r of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     const to = rowOf[r] * L;
     if (to >= 0) for (let y = 0; y < L; y++) weights[to + y] = W16[r * L + y];
   }
@@ -187,10 +189,40 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
   for (let slot = 0; slot < numBuckets; slot++) {
     const r = occupant[slot];
     if (r < 0) continue;
-    fingerprints[slot] = fingerprintOf(m.dict.rowA[r]);
+    fingerprints[slot] = fingerprintOf(rowA[r]);
     rowIndex[slot] = rowOf[r];
   }
   return { numBuckets, weights, fingerprints, rows: rowIndex, dropped };
+}
+
+/**
+ * The rows whose weights are not all (nearly) zero (L1 norm above 1e-6), by decreasing norm, equal norms by row. The
+ * norms are sorted as numbers by the engine's native typed-array sort, then each row (in row order) takes the next
+ * free place among its norm's: the order of a comparator sort, without a JavaScript call per comparison.
+ */
+function rowsByImportance(norm: Float64Array): Int32Array {
+  const size = norm.length;
+  let count = 0;
+  for (let r = 0; r < size; r++) if (norm[r] > 1e-6) count++;
+  const sorted = new Float64Array(count);
+  for (let r = 0, i = 0; r < size; r++) if (norm[r] > 1e-6) sorted[i++] = -norm[r];
+  sorted.sort();
+  const taken = new Int32Array(count);
+  const out = new Int32Array(count);
+  for (let r = 0; r < size; r++) {
+    if (!(norm[r] > 1e-6)) continue;
+    const key = -norm[r];
+    // the first place of this norm
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    out[lo + taken[lo]++] = r;
+  }
+  return out;
 }
 
 /**

@@ -35,6 +35,18 @@ export class FeatureIndex {
     return this.rows[this.slot(a, b)];
   }
 
+  /** `out[i] = get(a[i], b[i])` for every i (see `addAll`). */
+  getAll(a: Uint32Array, b: Uint32Array, out: Int32Array): void {
+    const { keysA, keysB, rows, mask } = this;
+    for (let k = 0; k < out.length; k++) {
+      const x = a[k];
+      const y = b[k];
+      let i = (y ^ Math.imul(x, 0x9e3779b1)) & mask;
+      while (rows[i] >= 0 && (keysA[i] !== x || keysB[i] !== y)) i = (i + 1) & mask;
+      out[k] = rows[i];
+    }
+  }
+
   /** The row of (a, b), adding it when new; counts one occurrence. */
   add(a: number, b: number): number {
     let i = this.slot(a, b);
@@ -64,6 +76,29 @@ export class FeatureIndex {
     }
     this.counts[r]++;
     return r;
+  }
+
+  /**
+   * `out[i] = add(a[i], b[i])` for every i: one loop with the table in locals, which the engine compiles early
+   * (a call per feature costs more than the probe while a short training run is still running uncompiled code).
+   */
+  addAll(a: Uint32Array, b: Uint32Array, out: Int32Array): void {
+    let { keysA, keysB, rows, mask, counts } = this;
+    for (let k = 0; k < out.length; k++) {
+      const x = a[k];
+      const y = b[k];
+      let i = (y ^ Math.imul(x, 0x9e3779b1)) & mask;
+      while (rows[i] >= 0 && (keysA[i] !== x || keysB[i] !== y)) i = (i + 1) & mask;
+      const r = rows[i];
+      if (r >= 0) {
+        counts[r]++;
+        out[k] = r;
+      } else {
+        // a new feature: `add` places it (and may grow the table)
+        out[k] = this.add(x, y);
+        ({ keysA, keysB, rows, mask, counts } = this);
+      }
+    }
   }
 
   private grow(): void {

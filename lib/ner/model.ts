@@ -2,12 +2,12 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
+import { addRows, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
 import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
-import { roundToFloat16 } from './onnx/float16.js';
+import { roundRowsToFloat16 } from './onnx/float16.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -43,6 +43,8 @@ export interface FittedModel {
   params: CrfParams;
   /** The emission weights as float16 bits (what the model file stores; `params.W` holds the same values). */
   W16: Uint16Array;
+  /** Each feature row's L1 norm (of `params.W`, summed over the labels in order): the export places rows by it. */
+  norms: Float64Array;
   /** Passes over the training data (see `epochsFor`). */
   epochs: number;
 }
@@ -82,12 +84,15 @@ export function fit(
     return e;
   };
   // index features in first-seen order (deterministic), a sequence at a time: the rows of its features are kept,
-  // its hashes are not (garbage at once, so their memory is reused by the next sequence)
-  const all = new FeatureIndex(4096);
+  // its hashes are not (garbage at once, so their memory is reused by the next sequence). Small data has about 4–6
+  // distinct features per token (large data fewer): sized for that, a small set's index never grows.
+  let tokens = 0;
+  for (const s of sequences) tokens += s.starts.length;
+  const all = new FeatureIndex(Math.min(1 << 16, Math.max(4096, 6 * tokens)));
   const extracted = sequences.map((s, si) => {
     const f = extractorFor(si).extract(s.text, s.starts, s.ends);
     const rows = new Int32Array(f.hA.length);
-    for (let i = 0; i < rows.length; i++) rows[i] = all.add(f.hA[i], f.hB[i]);
+    all.addAll(f.hA, f.hB, rows);
     return { n: f.n, offsets: f.offsets, rows };
   });
   // rows seen fewer than minFeatureCount times are dropped (when none is, the index and the rows are final)
@@ -126,12 +131,12 @@ export function fit(
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const W16 = roundToFloat16(params.W);
+  const { bits: W16, norms } = roundRowsToFloat16(params.W, labels.size);
   const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : [])];
   for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
   if (params.cross) materializeCross(params.trans, labels.size, params.cross);
-  return { labels, extractor, dict, params, W16, epochs };
+  return { labels, extractor, dict, params, W16, norms, epochs };
 }
 
 /** Emission scores (n × L) of a sequence under the in-memory model. */
@@ -139,14 +144,17 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
   const f = m.extractor.extract(s.text, s.starts, s.ends);
   const L = m.labels.size;
   const E = new Float64Array(f.n * L);
-  const W = m.params.W;
+  // the rows of the features the model knows, then each token's rows summed in feature order (as one at a time)
+  const ids = new Int32Array(f.hA.length);
+  m.dict.getAll(f.hA, f.hB, ids);
+  const offsets = new Int32Array(f.n + 1);
+  let p = 0;
   for (let t = 0; t < f.n; t++) {
-    for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) {
-      const id = m.dict.get(f.hA[i], f.hB[i]);
-      if (id < 0) continue;
-      for (let y = 0; y < L; y++) E[t * L + y] += W[id * L + y];
-    }
+    offsets[t] = p;
+    for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) if (ids[i] >= 0) ids[p++] = ids[i];
   }
+  offsets[f.n] = p;
+  for (let t = 0; t < f.n; t++) addRows(E, t * L, L, m.params.W, ids, offsets[t], offsets[t + 1]);
   return E;
 }
 

@@ -63,20 +63,29 @@ export function float16ToFloat32(bits: Uint16Array): Float32Array {
 }
 
 /**
- * Rounds `values` in place to the nearest float16 values (through float32, as `float32ToFloat16` of a Float32Array
- * of them would) and returns their bit patterns: one pass, no float32 copy.
+ * Rounds `values` (rows of `width`) in place to the nearest float16 values (through float32, as `float32ToFloat16`
+ * of a Float32Array of them would) and returns their bit patterns, with each row's L1 norm of the rounded values
+ * (summed in order): one pass, no float32 copy.
  */
-export function roundToFloat16(values: Float64Array): Uint16Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const h = toFloat16Bits(values[i]);
-    out[i] = h;
-    const e = (h >>> 10) & 0x1f;
-    if (e !== 0 && e !== 0x1f) {
-      u32[0] = ((h & 0x8000) << 16) | ((e + 112) << 23) | ((h & 0x3ff) << 13);
-      values[i] = f32[0];
-    } else values[i] = (h & 0x7fff) === 0 ? ((h & 0x8000) !== 0 ? -0 : 0) : fromFloat16Bits(h);
+export function roundRowsToFloat16(values: Float64Array, width: number): { bits: Uint16Array; norms: Float64Array } {
+  const bits = new Uint16Array(values.length);
+  const rows = width > 0 ? Math.ceil(values.length / width) : 0;
+  const norms = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = r * width, end = Math.min(i + width, values.length); i < end; i++) {
+      const h = toFloat16Bits(values[i]);
+      bits[i] = h;
+      const e = (h >>> 10) & 0x1f;
+      let v: number;
+      if (e !== 0 && e !== 0x1f) {
+        u32[0] = ((h & 0x8000) << 16) | ((e + 112) << 23) | ((h & 0x3ff) << 13);
+        v = f32[0];
+      } else v = (h & 0x7fff) === 0 ? ((h & 0x8000) !== 0 ? -0 : 0) : fromFloat16Bits(h);
+      values[i] = v;
+      s += Math.abs(v);
+    }
+    norms[r] = s;
   }
-  return out;
+  return { bits, norms };
 }
-
