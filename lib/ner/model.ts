@@ -200,18 +200,21 @@ export function decodeDocument(
     const l = inLocal ? localIndex.get(key) : undefined;
     if (!l) return p;
     if (!p) return l;
-    return [...p, ...l].sort((x, y) => x.text.length - y.text.length);
+    return [...p, ...l].sort(byLength);
   };
 
-  /** Adds occurrences of known strings (those `accept` admits by where they were established) in tokens tagged O. */
-  const consistent = (k: number, ran: boolean, accept: (since: number) => boolean, localOnly = false): boolean => {
+  /**
+   * Adds occurrences of known strings in sequence k's tokens tagged O: names established up to k, or (`later`) only
+   * the document's names established after k.
+   */
+  const consistent = (k: number, ran: boolean, later: boolean): boolean => {
     const s = seqs[k];
     const n = s.starts.length;
     const tags = tagsOf[k];
     const added: PredictedEntity[] = [];
     for (let i = 0; i < n; i++) {
       if (tags[i] !== 0) continue;
-      const cands = candidatesAt(s, i, localOnly);
+      const cands = candidatesAt(s, i, later);
       if (!cands) continue;
       for (const c of cands) {
         const end = s.starts[i] + c.text.length;
@@ -221,7 +224,7 @@ export function decodeDocument(
         while (j < n && s.ends[j - 1] < end && tags[j] === 0) j++;
         if (s.ends[j - 1] !== end) continue;
         const hit = knownAs(c.text)!;
-        if (!accept(hit.since)) continue;
+        if (later ? hit.since <= k : hit.since > k) continue;
         if (!ran) {
           lattice.run(emissions[k], n);
           ran = true;
@@ -241,13 +244,15 @@ export function decodeDocument(
         }
       }
     }
-    if (added.length) found[k] = [...found[k], ...added].sort((x, y) => x.offset - y.offset);
+    if (added.length) found[k] = [...found[k], ...added].sort(byOffset);
     return ran;
   };
 
   /** The last sequence that established a name new to the document (−1: none). */
   let late = -1;
-  seqs.forEach((s, k) => {
+  // plain loops, no closure per sequence or entity: each one is a call to tsx's __name under the tsx loader
+  for (let k = 0; k < seqs.length; k++) {
+    const s = seqs[k];
     const n = s.starts.length;
     const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
     tagsOf.push(tags);
@@ -257,7 +262,8 @@ export function decodeDocument(
       lattice.run(emissions[k], n);
       ran = true;
     }
-    found.push(spans.map((sp) => {
+    const entities: PredictedEntity[] = [];
+    for (const sp of spans) {
       const offset = s.starts[sp.start];
       const end = s.ends[sp.end - 1];
       const confidence = lattice.segmentProbability(tags, sp.start, sp.end - 1);
@@ -271,21 +277,25 @@ export function decodeDocument(
           const key = textKey(s.text, offset, s.ends[sp.start]);
           const list = localIndex.get(key) ?? [];
           list.push(entry);
-          list.sort((x, y) => x.text.length - y.text.length);
+          list.sort(byLength);
           localIndex.set(key, list);
           setBit(localFirstBits, key);
         }
       }
-      return { text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 };
-    }));
+      entities.push({ text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 });
+    }
+    found.push(entities);
     // strings known so far are checked now, while this sequence's lattice is at hand
-    if (consistency > 0 && (local.size > 0 || project)) consistent(k, ran, (since) => since <= k);
-  });
+    if (consistency > 0 && (local.size > 0 || project)) consistent(k, ran, false);
+  }
   // strings first found later in the document: one more look at the sequences before them
   // (only names new to the document qualify, and only in the sequences before the last one that found one)
-  if (consistency > 0) for (let k = 0; k < late; k++) consistent(k, false, (since) => since > k, true);
+  if (consistency > 0) for (let k = 0; k < late; k++) consistent(k, false, true);
   return found.flat();
 }
+
+const byLength = (x: { text: string }, y: { text: string }) => x.text.length - y.text.length;
+const byOffset = (x: PredictedEntity, y: PredictedEntity) => x.offset - y.offset;
 
 /** A name the decoder knows: its category, how sure the reading was, and the sequence that established it (−1: the project). */
 interface Known {
@@ -352,7 +362,7 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
     setBit(index.firstBits, key);
   }
   index.count = projectKnown.size;
-  for (const list of touched) list.sort((x, y) => x.text.length - y.text.length);
+  for (const list of touched) list.sort(byLength);
   return index;
 }
 
