@@ -294,7 +294,7 @@ export class EmissionCache {
   }
 
   /**
-   * Allocates the whole arena (the byte bound) and writes it once. Memory is slow to touch the first time (a page
+   * Writes the whole arena (the byte bound) once. Memory is slow to touch the first time (a page
    * fault per 4 KiB, ~13 µs each on the benchmark VM): a cache that has been running has touched all of it, and
    * this makes a freshly loaded model start in that state instead of paying for it while tagging.
    */
