@@ -3,31 +3,12 @@
 //   docs/*.txt (10 sentences each, tokens joined by single spaces, sentences by \n, no trailing newline),
 //   train.bio / test.bio / dev.bio (token<TAB>tag, IOB2, blank line after each sentence), stats.json.
 // Input sentences are { tokens: string[], tags: string[] } in IOB2; nothing here labels anything.
+// Run with the tsx loader (make.sh does): the BIO helpers are the engine's own (lib/ner/formats/bio.ts).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bioChunks, bioToDocuments, serializeBio } from '../../lib/ner/formats/bio.ts';
 
 export const SENTS_PER_DOC = 10;
-
-/** IOB2 tags -> spans over token indices [start, end) (conlleval semantics, as tools/lib.js bioSpans). */
-export function bioSpans(tags) {
-  const spans = [];
-  let cur = null;
-  for (let i = 0; i < tags.length; i++) {
-    const t = tags[i];
-    if (t === 'O') {
-      if (cur) spans.push(cur);
-      cur = null;
-      continue;
-    }
-    const type = t.slice(2);
-    if (t[0] === 'B' || !cur || cur.type !== type) {
-      if (cur) spans.push(cur);
-      cur = { start: i, end: i + 1, type };
-    } else cur.end = i + 1;
-  }
-  if (cur) spans.push(cur);
-  return spans;
-}
 
 function checkSentence(s, where) {
   if (s.tokens.length === 0) throw new Error(`${where}: empty sentence`);
@@ -42,48 +23,16 @@ function checkSentence(s, where) {
   });
 }
 
-function writeBio(path, sents) {
-  const parts = [];
-  for (const s of sents) {
-    for (let i = 0; i < s.tokens.length; i++) parts.push(`${s.tokens[i]}\t${s.tags[i]}`);
-    parts.push('');
-  }
-  writeFileSync(path, parts.length ? parts.join('\n') + '\n' : '');
-}
-
-/** Sentences -> documents of SENTS_PER_DOC sentences with labels at UTF-16 offsets. */
+/** Sentences -> documents of SENTS_PER_DOC sentences with labels at UTF-16 offsets (as the engine reads BIO files). */
 function toDocs(sents, prefix) {
-  const docs = [];
-  for (let d = 0; d * SENTS_PER_DOC < sents.length; d++) {
-    const group = sents.slice(d * SENTS_PER_DOC, (d + 1) * SENTS_PER_DOC);
-    const labels = [];
-    const lines = [];
-    let base = 0;
-    for (const s of group) {
-      const offs = [];
-      let at = base;
-      for (const t of s.tokens) {
-        offs.push(at);
-        at += t.length + 1;
-      }
-      for (const sp of bioSpans(s.tags)) {
-        const offset = offs[sp.start];
-        const end = offs[sp.end - 1] + s.tokens[sp.end - 1].length;
-        labels.push({ category: sp.type, offset, length: end - offset });
-      }
-      const line = s.tokens.join(' ');
-      lines.push(line);
-      base += line.length + 1;
-    }
-    const text = lines.join('\n');
+  return bioToDocuments(sents, { sentencesPerDocument: SENTS_PER_DOC, idPrefix: prefix }).map((d, i) => {
     // Check: every label's text is the tokens of its span.
-    for (const l of labels) {
-      const piece = text.slice(l.offset, l.offset + l.length);
-      if (piece !== piece.trim() || piece.includes('\n')) throw new Error(`${prefix} doc ${d + 1}: label text ${JSON.stringify(piece)}`);
+    for (const l of d.spans) {
+      const piece = d.text.slice(l.offset, l.offset + l.length);
+      if (piece !== piece.trim() || piece.includes('\n')) throw new Error(`${prefix} doc ${i + 1}: label text ${JSON.stringify(piece)}`);
     }
-    docs.push({ id: `${prefix}_${String(d + 1).padStart(5, '0')}.txt`, text, labels });
-  }
-  return docs;
+    return { id: d.id, text: d.text, labels: d.spans.map((l) => ({ category: l.category, offset: l.offset, length: l.length })) };
+  });
 }
 
 function splitStats(sents, docs, sources) {
@@ -100,7 +49,7 @@ function splitStats(sents, docs, sources) {
       if (t.includes('\ufeff')) issues.withBOM++;
       if (/[\u{10000}-\u{10FFFF}]/u.test(t)) issues.astral++;
     }
-    for (const sp of bioSpans(s.tags)) {
+    for (const sp of bioChunks(s.tags)) {
       perLabel[sp.type] = (perLabel[sp.type] ?? 0) + 1;
       entities++;
     }
@@ -127,7 +76,7 @@ export function buildDataset(root, name, splits, meta) {
   mkdirSync(join(dir, 'docs'), { recursive: true });
   const trainDocs = toDocs(splits.train, 'train');
   const testDocs = toDocs(splits.test, 'test');
-  const categories = [...new Set([...splits.train, ...splits.test].flatMap((s) => bioSpans(s.tags).map((sp) => sp.type)))].sort();
+  const categories = [...new Set([...splits.train, ...splits.test].flatMap((s) => bioChunks(s.tags).map((sp) => sp.type)))].sort();
   const documents = [];
   for (const [dataset, docs] of [['Train', trainDocs], ['Test', testDocs]]) {
     for (const d of docs) {
@@ -154,9 +103,9 @@ export function buildDataset(root, name, splits, meta) {
     assets: { projectKind: 'CustomEntityRecognition', entities: categories.map((category) => ({ category })), documents },
   };
   writeFileSync(join(dir, 'project.json'), JSON.stringify(project, null, 1) + '\n');
-  writeBio(join(dir, 'train.bio'), splits.train);
-  writeBio(join(dir, 'test.bio'), splits.test);
-  if (splits.dev) writeBio(join(dir, 'dev.bio'), splits.dev);
+  writeFileSync(join(dir, 'train.bio'), serializeBio(splits.train));
+  writeFileSync(join(dir, 'test.bio'), serializeBio(splits.test));
+  if (splits.dev) writeFileSync(join(dir, 'dev.bio'), serializeBio(splits.dev));
   const stats = {
     name,
     sentsPerDoc: SENTS_PER_DOC,

@@ -12,7 +12,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent nlptoolkit-namedentityrecognition@1.0.3 >/dev/null && tar xzf nlptoolkit-namedentityrecognition-1.0.3.tgz)
 mkdir -p "$out"
-node "$here/convert-turkish-news.mjs" "$work/package/nerdata.txt" "$out"
+(cd "$repo" && node --import tsx "$here/convert-turkish-news.mjs" "$work/package/nerdata.txt" "$out")
 # the benchmark stages the peer and the scorer from the data folder
 rm -rf "$out/peer" "$out/tools"
 cp -r "$shared/peer" "$shared/tools" "$out/"
