@@ -3,7 +3,7 @@
 // sum of its window's cached per-text bag scores, plus its gazetteer features scored per document.
 import type { FeatureBags, FeatureExtractor } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
-import type { EmissionSession } from './onnx/session.js';
+import { appendMatchingRows, type EmissionSession } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
 export interface EmissionCacheSettings {
@@ -59,8 +59,8 @@ interface Scored {
 }
 
 /**
- * Bags of features to score, one ORT row each, kept as their matching weight rows (the test `matchingRows` does, made
- * while hashing), so a bag nothing matches needs no row.
+ * Bags of features to score, one ORT row each, kept as their matching weight rows (`appendMatchingRows`, the rule
+ * `matchingRows` applies, made while hashing), so a bag nothing matches needs no row.
  */
 class RowBatch {
   /** Matching weight rows of all bags; bag r's are [ends[r − 1], ends[r]). */
@@ -107,13 +107,7 @@ class RowBatch {
       const b = hB[i];
       const b1 = modU32(b, nb);
       const b2 = modU32(bucket2Of(a, b), nb);
-      const want = fingerprintOf(a);
-      // each candidate bucket that holds the feature's fingerprint (bucket2 only when distinct) adds its row;
-      // branch-free, as matchingRows: the table reads are mostly cache misses, which the CPU overlaps
-      cells[c] = t[2 * b1 + 1];
-      c += +(t[2 * b1] === want);
-      cells[c] = t[2 * b2 + 1];
-      c += +(t[2 * b2] === want) & +(b2 !== b1);
+      c = appendMatchingRows(t, b1, b2, fingerprintOf(a), cells, c);
     }
     this.cells.length = c;
     if (c === before) return 0;

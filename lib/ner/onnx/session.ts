@@ -144,6 +144,23 @@ export class EmissionSession {
 }
 
 /**
+ * The lookup rule of the bucket table: writes at out[c] the weight rows of buckets b1 and b2 (b2 only when it differs
+ * from b1) that hold fingerprint `want`, and returns the new end. Two cells are written whatever matches (the caller
+ * leaves one spare). Branch-free on purpose: the table reads are mostly cache misses, and with no data-dependent
+ * branch the CPU overlaps them (about twice as fast as if/else on a table larger than the cache); a bucket's
+ * fingerprint and row share a cache line. Fingerprint 0 is padding (stored 0 marks an empty bucket); an out-of-range
+ * bucket reads undefined, which never matches (and the undefined row written for it is never counted).
+ */
+export function appendMatchingRows(buckets: Int32Array, b1: number, b2: number, want: number, out: Int32Array, c: number): number {
+  const live = +(want !== 0);
+  out[c] = buckets[2 * b1 + 1];
+  c += +(buckets[2 * b1] === want) & live;
+  out[c] = buckets[2 * b2 + 1];
+  c += +(buckets[2 * b2] === want) & +(b2 !== b1) & live;
+  return c;
+}
+
+/**
  * Per token, the weight rows of the slots whose bucket holds their fingerprint (bucket2 only when it differs from
  * bucket1), packed to the left of a [n, k] matrix padded with the miss row; k is the largest count in the batch.
  * `buckets` is `EmissionSession.buckets`: (fingerprint, row) pairs, the last one the miss entry.
@@ -166,22 +183,7 @@ export function matchingRows(
     const start = t * width;
     let c = start;
     for (let i = t * f, stop = i + f; i < stop; i++) {
-      const want = fingerprint[i];
-      const b1 = bucket1[i];
-      const b2 = bucket2[i];
-      const p1 = 2 * b1;
-      const p2 = 2 * b2;
-      // Branch-free on purpose: the table reads are mostly cache misses, and with no data-dependent branch the CPU
-      // overlaps them (about twice as fast as if/else on a table larger than the cache). A bucket's fingerprint and
-      // row share a cache line. Fingerprint 0 is padding (stored 0 marks an empty bucket); an out-of-range bucket
-      // reads undefined, which never matches (and the undefined row written for it is never counted).
-      const live = +(want !== 0);
-      const hit1 = +(buckets[p1] === want) & live;
-      const hit2 = +(buckets[p2] === want) & +(b2 !== b1) & live;
-      packed[c] = buckets[p1 + 1];
-      c += hit1;
-      packed[c] = buckets[p2 + 1];
-      c += hit2;
+      c = appendMatchingRows(buckets, bucket1[i], bucket2[i], fingerprint[i], packed, c);
     }
     const count = c - start;
     counts[t] = count;
