@@ -144,8 +144,8 @@ class RowBatch {
 }
 
 /**
- * Per loaded model: token text → the scores of its bags, filled by the model's ORT session; the ORT results are
- * kept as they come (no copy). Entry 0 is the edge pseudo-token beyond the sequence ends.
+ * Per loaded model: token text → the scores of its bags, filled by the model's ORT session and copied into one
+ * arena. Entry 0 is the edge pseudo-token beyond the sequence ends.
  */
 export class EmissionCache {
   private readonly L: number;
@@ -174,7 +174,6 @@ export class EmissionCache {
   private arena: Float32Array;
   /** Floats of the arena in use (the zero vector included). */
   private used: number;
-  private heldBytes = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private reused?: Float32Array;
   private readonly bags: FeatureBags;
@@ -230,9 +229,14 @@ export class EmissionCache {
     return Math.max(0, this.size - 1);
   }
 
+  /** Bytes of cached scores (the arena in use, less the zero vector). */
+  private get scoreBytes(): number {
+    return 4 * (this.used - this.L);
+  }
+
   /** Bytes held: scores and texts. */
   get bytes(): number {
-    return this.heldBytes + 2 * this.poolUsed;
+    return this.scoreBytes + 2 * this.poolUsed;
   }
 
   /**
@@ -283,7 +287,6 @@ export class EmissionCache {
     this.poolUsed = 0;
     this.size = 0;
     this.used = this.L;
-    this.heldBytes = 0;
     this.singleRow.fill(0);
   }
 
@@ -309,7 +312,6 @@ export class EmissionCache {
     this.arena.set(count * L === E.length ? E : E.subarray(0, count * L), this.used);
     for (let i = 0; i < count; i++) this.rowAt[dest[first + i]] = this.used + i * L;
     this.used = need;
-    this.heldBytes += 4 * count * L;
   }
 
   /** Scores sequences [from, to) (n tokens) into out from token `base` on. */
@@ -342,7 +344,7 @@ export class EmissionCache {
     await this.score(seqs, from, to);
     this.sum(seqs, from, to, out, base);
     // a step that alone passes the bound (very long tokens, or a tiny maxBytes) is held only while it runs
-    if (this.poolUsed > this.maxPool || this.heldBytes > this.settings.maxBytes) this.clear();
+    if (this.poolUsed > this.maxPool || this.scoreBytes > this.settings.maxBytes) this.clear();
   }
 
   /** The entry of text[s, e) (of sequence q), added (and listed in `missing`) when new. */
