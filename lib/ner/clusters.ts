@@ -26,7 +26,7 @@ export function learnClusters(texts: string[], st: ClusterSettings, seed: number
   for (const text of texts) {
     const tok = tokenize(text);
     for (let i = 0; i < tok.starts.length; i++) {
-      if (i > 0 && text.slice(tok.ends[i - 1], tok.starts[i]).includes('\n')) stream.push(-1);
+      if (i > 0 && hasNewline(text, tok.ends[i - 1], tok.starts[i])) stream.push(-1);
       const h = lowerHash(text, tok.starts[i], tok.ends[i]);
       stream.push(h);
       counts.set(h, (counts.get(h) ?? 0) + 1);
@@ -45,44 +45,36 @@ export function learnClusters(texts: string[], st: ClusterSettings, seed: number
   const ctxTotals = new Float64Array(2 * C);
   const wTotals = new Float64Array(V);
   let total = 0;
+  const count = (w: number, j: number, side: number) => {
+    const h = j >= 0 && j < stream.length ? stream[j] : -1;
+    const c = h === -1 ? undefined : ctxIndex.get(h);
+    if (c === undefined) return;
+    const slot = side * C + c;
+    const key = w * 2 * C + slot;
+    co.set(key, (co.get(key) ?? 0) + 1);
+    ctxTotals[slot]++;
+    wTotals[w]++;
+    total++;
+  };
   for (let i = 0; i < stream.length; i++) {
     const w = vIndex.get(stream[i]);
     if (w === undefined) continue;
-    for (const [d, side] of [[-1, 0], [1, 1]] as const) {
-      const j = i + d;
-      const h = j >= 0 && j < stream.length ? stream[j] : -1;
-      const c = h === -1 ? undefined : ctxIndex.get(h);
-      if (c === undefined) continue;
-      const slot = side * C + c;
-      const key = w * 2 * C + slot;
-      co.set(key, (co.get(key) ?? 0) + 1);
-      ctxTotals[slot]++;
-      wTotals[w]++;
-      total++;
-    }
+    count(w, i - 1, 0);
+    count(w, i + 1, 1);
   }
   // random projection of PPMI rows
   const D = st.dims;
   const emb = new Float64Array(V * D);
-  const rand = prng(seed ^ 0x5eed);
-  const R = new Float64Array(2 * C * D);
-  for (let i = 0; i < R.length; i++) R[i] = rand() < 0.5 ? -1 : 1;
+  const R = randomSigns(2 * C * D, seed ^ 0x5eed);
   for (const [key, n] of co) {
     const w = Math.floor(key / (2 * C));
     const slot = key - w * 2 * C;
     // context distribution smoothing (alpha 0.75) as in word2vec-style PMI
     const pmi = Math.log((n * total) / (wTotals[w] * Math.pow(ctxTotals[slot], 0.75) * Math.pow(total, 0.25)));
     if (pmi <= 0) continue;
-    const o = w * D;
-    const r = slot * D;
-    for (let d = 0; d < D; d++) emb[o + d] += pmi * R[r + d];
+    addScaled(emb, w * D, R, slot * D, pmi, D);
   }
-  for (let w = 0; w < V; w++) {
-    let s = 0;
-    for (let d = 0; d < D; d++) s += emb[w * D + d] ** 2;
-    s = Math.sqrt(s) || 1;
-    for (let d = 0; d < D; d++) emb[w * D + d] /= s;
-  }
+  for (let w = 0; w < V; w++) normalize(emb, w * D, D);
   const path = bisectClusters(emb, V, D, st.bits, seed);
   return Lexicon.fromEntries(st.bits, vocab.map(([h], w) => [h, path[w]] as [number, number]));
 }
@@ -100,15 +92,14 @@ export function bisectClusters(emb: Float64Array, V: number, D: number, bits: nu
   const split = (members: Int32Array, depth: number) => {
     if (depth >= bits || members.length < 2) return;
     mean.fill(0);
-    for (const m of members) for (let d = 0; d < D; d++) mean[d] += emb[m * D + d];
+    for (let k = 0; k < members.length; k++) addRow(mean, emb, members[k] * D, D);
     for (let d = 0; d < D; d++) mean[d] /= members.length;
     for (let d = 0; d < D; d++) v[d] = rand() - 0.5;
     for (let it = 0; it < 6; it++) {
       nv.fill(0);
-      for (const m of members) {
-        let p = 0;
-        for (let d = 0; d < D; d++) p += (emb[m * D + d] - mean[d]) * v[d];
-        for (let d = 0; d < D; d++) nv[d] += p * (emb[m * D + d] - mean[d]);
+      for (let k = 0; k < members.length; k++) {
+        const o = members[k] * D;
+        addCenteredScaled(nv, emb, o, mean, centeredDot(emb, o, mean, v, D), D);
       }
       let norm = 0;
       for (let d = 0; d < D; d++) norm += nv[d] * nv[d];
@@ -117,28 +108,84 @@ export function bisectClusters(emb: Float64Array, V: number, D: number, bits: nu
     }
     const side = new Uint8Array(members.length);
     let right = 0;
-    members.forEach((m, k) => {
-      let p = 0;
-      for (let d = 0; d < D; d++) p += (emb[m * D + d] - mean[d]) * v[d];
-      if (p > 0) {
+    for (let k = 0; k < members.length; k++) {
+      if (centeredDot(emb, members[k] * D, mean, v, D) > 0) {
         side[k] = 1;
         right++;
       }
-    });
+    }
     if (right === 0 || right === members.length) return;
     const R = new Int32Array(right);
     const Lm = new Int32Array(members.length - right);
     let r = 0;
     let l = 0;
-    members.forEach((m, k) => {
+    for (let k = 0; k < members.length; k++) {
+      const m = members[k];
       if (side[k]) {
         R[r++] = m;
         path[m] |= 1 << (bits - 1 - depth);
       } else Lm[l++] = m;
-    });
+    }
     split(Lm, depth + 1);
     split(R, depth + 1);
   };
   split(Int32Array.from({ length: V }, (_, i) => i), 0);
   return path;
+}
+
+// The loops below are small functions on purpose: called thousands of times, V8 optimizes them within the first
+// milliseconds of a short run, where the same loops written inline would run in the interpreter until the
+// enclosing function is optimized (most of learnClusters' time on a small project).
+
+/** True when text[from..to) holds a line feed. */
+function hasNewline(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) return true;
+  return false;
+}
+
+/**
+ * n random ±1 values: −1 where prng(seed)() < 0.5, the same sequence as drawing from `prng`, with the generator's
+ * state in a local (a closure's state is a heap number per draw until the closure is optimized).
+ */
+export function randomSigns(n: number, seed: number): Int8Array {
+  const out = new Int8Array(n);
+  let a = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (t ^ (t >>> 14)) >>> 0 < 0x80000000 ? -1 : 1;
+  }
+  return out;
+}
+
+/** out[o..o+D) += s · R[r..r+D) */
+function addScaled(out: Float64Array, o: number, R: Int8Array, r: number, s: number, D: number): void {
+  for (let d = 0; d < D; d++) out[o + d] += s * R[r + d];
+}
+
+/** Scales a[o..o+D) to unit length (a zero vector stays zero). */
+function normalize(a: Float64Array, o: number, D: number): void {
+  let s = 0;
+  for (let d = 0; d < D; d++) s += a[o + d] ** 2;
+  s = Math.sqrt(s) || 1;
+  for (let d = 0; d < D; d++) a[o + d] /= s;
+}
+
+/** out[0..D) += emb[o..o+D) */
+function addRow(out: Float64Array, emb: Float64Array, o: number, D: number): void {
+  for (let d = 0; d < D; d++) out[d] += emb[o + d];
+}
+
+/** (emb[o..o+D) − mean) · v */
+function centeredDot(emb: Float64Array, o: number, mean: Float64Array, v: Float64Array, D: number): number {
+  let p = 0;
+  for (let d = 0; d < D; d++) p += (emb[o + d] - mean[d]) * v[d];
+  return p;
+}
+
+/** out += p · (emb[o..o+D) − mean) */
+function addCenteredScaled(out: Float64Array, emb: Float64Array, o: number, mean: Float64Array, p: number, D: number): void {
+  for (let d = 0; d < D; d++) out[d] += p * (emb[o + d] - mean[d]);
 }

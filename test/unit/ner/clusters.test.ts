@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { learnClusters, DEFAULT_CLUSTERS } from '../../../lib/ner/clusters.js';
+import { learnClusters, randomSigns, DEFAULT_CLUSTERS } from '../../../lib/ner/clusters.js';
 import { lowerHash } from '../../../lib/ner/features.js';
 import { decodeLexicon, encodeLexicon, englishLexicon, Lexicon } from '../../../lib/ner/lexicon.js';
 import { prng } from '../../../lib/ner/crf.js';
@@ -47,5 +47,13 @@ describe('lexicons', () => {
     expect(at('physics', 12)).toBe(at('chemistry', 12));
     expect(at('harvard', 12)).toBe(at('yale', 12));
     expect(at('physics', 12)).not.toBe(at('harvard', 12));
+  });
+
+  it('draws its random signs as prng does', () => {
+    for (const seed of [1, 0x5eed, 0xffffffff]) {
+      const r = prng(seed);
+      const expected = Int8Array.from({ length: 5000 }, () => (r() < 0.5 ? -1 : 1));
+      expect(randomSigns(5000, seed)).toEqual(expected);
+    }
   });
 });
