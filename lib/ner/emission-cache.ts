@@ -3,7 +3,7 @@
 // sum of its window's cached per-text bag scores, plus its gazetteer features scored per document.
 import type { FeatureBags, FeatureExtractor } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
-import { appendMatchingRows, type EmissionSession } from './onnx/session.js';
+import { appendMatchingRows, type EmissionSession, type RowMatrix } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
 export interface EmissionCacheSettings {
@@ -68,7 +68,7 @@ class RowBatch {
   private readonly ends = new IntBuffer();
   /** Caller's tag of each bag. */
   readonly dest = new IntBuffer();
-  private readonly input = new IntBuffer();
+  private readonly inputCells = new IntBuffer();
   /** `EmissionSession.buckets`: per bucket its fingerprint and weight row. */
   private readonly buckets: Int32Array;
   private readonly numBuckets: number;
@@ -116,8 +116,12 @@ class RowBatch {
     return this.cells.length - before;
   }
 
-  /** Scores all bags, in ORT calls of at most MAX_CALL_CELLS cells (each row padded with the all-zero row). */
-  async run(): Promise<Scored[]> {
+  /** Rows (bags) per call and row width of the planned calls; see `plan`. */
+  private per = 1;
+  private k = 0;
+
+  /** Plans the ORT calls for all bags: at most MAX_CALL_CELLS cells each (rows padded with the all-zero row). Returns how many. */
+  plan(): number {
     const rows = this.ends.length;
     const ends = this.ends.data;
     let k = 0;
@@ -125,19 +129,35 @@ class RowBatch {
       k = Math.max(k, ends[r] - at);
       at = ends[r];
     }
-    const out: Scored[] = [];
-    const per = Math.max(1, Math.floor(MAX_CALL_CELLS / k));
+    this.k = k;
+    this.per = Math.max(1, Math.floor(MAX_CALL_CELLS / k));
+    return rows === 0 ? 0 : Math.ceil(rows / this.per);
+  }
+
+  /** The input of planned call i (valid until the next call of `input`: the buffer is reused) and its first bag. */
+  input(i: number): { x: RowMatrix; first: number } {
+    const { per, k } = this;
+    const rows = this.ends.length;
+    const ends = this.ends.data;
     const cells = this.cells.data;
-    for (let first = 0; first < rows; first += per) {
-      const m = Math.min(per, rows - first);
-      // a reused input: fresh memory is slow to touch the first time
-      const x = this.input.reserve(m * k).fill(this.session.missRow, 0, m * k);
-      for (let r = 0, at = first === 0 ? 0 : ends[first - 1]; r < m; r++) {
-        const end = ends[first + r];
-        for (let i = at, o = r * k; i < end; i++, o++) x[o] = cells[i];
-        at = end;
-      }
-      out.push({ E: await this.session.emissionsForRows(x, m, k), first, count: m });
+    const first = i * per;
+    const m = Math.min(per, rows - first);
+    // a reused input: fresh memory is slow to touch the first time
+    const x = this.inputCells.reserve(m * k).fill(this.session.missRow, 0, m * k);
+    for (let r = 0, at = first === 0 ? 0 : ends[first - 1]; r < m; r++) {
+      const end = ends[first + r];
+      for (let j = at, o = r * k; j < end; j++, o++) x[o] = cells[j];
+      at = end;
+    }
+    return { x: { rows: x, n: m, k }, first };
+  }
+
+  /** Scores all bags, one ORT call per planned call. */
+  async run(): Promise<Scored[]> {
+    const out: Scored[] = [];
+    for (let i = 0, calls = this.plan(); i < calls; i++) {
+      const { x, first } = this.input(i);
+      out.push({ E: await this.session.emissionsForRows(x.rows, x.n, x.k), first, count: x.n });
     }
     return out;
   }
@@ -194,7 +214,7 @@ export class EmissionCache {
   private gazScores: Scored[] = [];
 
   constructor(
-    session: EmissionSession,
+    private readonly session: EmissionSession,
     private readonly extractor: FeatureExtractor,
     private readonly settings: EmissionCacheSettings = DEFAULT_EMISSION_CACHE,
   ) {
@@ -415,8 +435,22 @@ export class EmissionCache {
         at = end;
       }
     }
-    for (const batch of this.batches) {
-      for (const { E, first, count } of await batch.run()) this.keep(E, count, batch.dest.data, first);
+    // a token's own bag and its context bags: one ORT call scores a call's worth of each
+    const [own, context] = this.batches;
+    const ownCalls = own.plan();
+    const contextCalls = context.plan();
+    for (let i = 0; i < Math.max(ownCalls, contextCalls); i++) {
+      if (i < ownCalls && i < contextCalls) {
+        const a = own.input(i);
+        const b = context.input(i);
+        const [Ea, Eb] = await this.session.emissionsForRowPair(a.x, b.x);
+        this.keep(Ea, a.x.n, own.dest.data, a.first);
+        this.keep(Eb, b.x.n, context.dest.data, b.first);
+      } else {
+        const batch = i < ownCalls ? own : context;
+        const { x, first } = batch.input(i);
+        this.keep(await this.session.emissionsForRows(x.rows, x.n, x.k), x.n, batch.dest.data, first);
+      }
     }
     for (let i = 0; i < aliases.length; i += 2) this.rowAt[aliases.data[i]] = this.rowAt[aliases.data[i + 1]];
     // gazetteer matches span tokens: scored per step, one row per token with matches

@@ -174,22 +174,96 @@ export function decodeDocument(
   /** Entity strings the project already knows (labelled spans, confident predictions on its other documents). */
   projectKnown?: ReadonlyMap<string, number>,
 ): PredictedEntity[] {
-  // the document's own names (and its re-readings of project names) over the project's, which are indexed once
-  const local = new Map<string, Known>();
-  const project = projectKnown && projectKnown.size > 0 ? knownIndex(projectKnown) : undefined;
-  const localIndex = new Map<number, Known[]>();
-  localFirstBits.fill(0);
-  const knownAs = (text: string) => local.get(text) ?? project?.byText.get(text);
-  const found: PredictedEntity[][] = [];
-  const tagsOf: Int32Array[] = [];
-  const buffers = lattice.viterbiBuffers;
-  let candidate = new Int32Array(0);
+  return new DocumentDecoder(labels, chain, lattice, seqs, emissions, consistency, projectKnown).decode();
+}
+
+/**
+ * The state of one decodeDocument call. A class rather than closures inside the function: under the tsx loader (the
+ * CLI and the bench) every closure created is also a call to tsx's `__name`, a few per document that cost more than
+ * the work for a short document.
+ */
+class DocumentDecoder {
+  /** The document's own names (and its re-readings of project names), over the project's. */
+  private readonly local = new Map<string, Known>();
+  private readonly project: KnownIndex | undefined;
+  private readonly localIndex = new Map<number, Known[]>();
+  private readonly found: PredictedEntity[][] = [];
+  private readonly tagsOf: Int32Array[] = [];
+  private candidate = new Int32Array(0);
+
+  constructor(
+    private readonly labels: LabelSet,
+    private readonly chain: ChainScores,
+    private readonly lattice: Lattice,
+    private readonly seqs: Sequence[],
+    private readonly emissions: ArrayLike<number>[],
+    private readonly consistency: number,
+    projectKnown: ReadonlyMap<string, number> | undefined,
+  ) {
+    // the project's names are indexed once per map (see knownIndex)
+    this.project = projectKnown && projectKnown.size > 0 ? knownIndex(projectKnown) : undefined;
+    localFirstBits.fill(0);
+  }
+
+  decode(): PredictedEntity[] {
+    const { seqs, labels, lattice, emissions, local, localIndex, found, tagsOf, consistency, project } = this;
+    const buffers = lattice.viterbiBuffers;
+    /** The last sequence that established a name new to the document (−1: none). */
+    let late = -1;
+    // plain loops, no closure per sequence or entity: each one is a call to tsx's __name under the tsx loader
+    for (let k = 0; k < seqs.length; k++) {
+      const s = seqs[k];
+      const n = s.starts.length;
+      const tags = n > 0 ? viterbi(emissions[k], n, this.chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
+      tagsOf.push(tags);
+      const spans = labels.decode(tags);
+      let ran = false;
+      if (spans.length > 0) {
+        lattice.run(emissions[k], n);
+        ran = true;
+      }
+      const entities: PredictedEntity[] = [];
+      for (const sp of spans) {
+        const offset = s.starts[sp.start];
+        const end = s.ends[sp.end - 1];
+        const confidence = lattice.segmentProbability(tags, sp.start, sp.end - 1);
+        const text = s.text.slice(offset, end);
+        const prev = this.knownAs(text);
+        if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) {
+          const entry = { text, category: sp.category, confidence, since: prev?.since ?? k, first: s.ends[sp.start] - offset };
+          local.set(text, entry);
+          if (!prev) {
+            late = k;
+            const key = textKey(s.text, offset, s.ends[sp.start]);
+            const list = localIndex.get(key) ?? [];
+            list.push(entry);
+            list.sort(byLength);
+            localIndex.set(key, list);
+            setBit(localFirstBits, key);
+          }
+        }
+        entities.push({ text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 });
+      }
+      found.push(entities);
+      // strings known so far are checked now, while this sequence's lattice is at hand
+      if (consistency > 0 && (local.size > 0 || project)) this.consistent(k, ran, false);
+    }
+    // strings first found later in the document: one more look at the sequences before them
+    // (only names new to the document qualify, and only in the sequences before the last one that found one)
+    if (consistency > 0) for (let k = 0; k < late; k++) this.consistent(k, false, true);
+    return found.flat();
+  }
+
+  private knownAs(text: string): Known | undefined {
+    return this.local.get(text) ?? this.project?.byText.get(text);
+  }
 
   /**
    * Candidate names whose first token hashes as token i's text does, shortest first (the caller checks the text:
    * `first` and startsWith). No string is made per token.
    */
-  const candidatesAt = (s: Sequence, i: number, localOnly: boolean): Known[] | undefined => {
+  private candidatesAt(s: Sequence, i: number, localOnly: boolean): Known[] | undefined {
+    const { project, localIndex } = this;
     if ((localOnly || !project) && localIndex.size === 0) return undefined;
     const key = textKey(s.text, s.starts[i], s.ends[i]);
     // most tokens start no known name: one bit each of the two indexes says so without a map lookup
@@ -201,20 +275,21 @@ export function decodeDocument(
     if (!l) return p;
     if (!p) return l;
     return [...p, ...l].sort(byLength);
-  };
+  }
 
   /**
    * Adds occurrences of known strings in sequence k's tokens tagged O: names established up to k, or (`later`) only
    * the document's names established after k.
    */
-  const consistent = (k: number, ran: boolean, later: boolean): boolean => {
+  private consistent(k: number, ran: boolean, later: boolean): boolean {
+    const { seqs, tagsOf, lattice, labels, emissions, consistency, found } = this;
     const s = seqs[k];
     const n = s.starts.length;
     const tags = tagsOf[k];
     const added: PredictedEntity[] = [];
     for (let i = 0; i < n; i++) {
       if (tags[i] !== 0) continue;
-      const cands = candidatesAt(s, i, later);
+      const cands = this.candidatesAt(s, i, later);
       if (!cands) continue;
       for (const c of cands) {
         const end = s.starts[i] + c.text.length;
@@ -223,13 +298,14 @@ export function decodeDocument(
         let j = i + 1;
         while (j < n && s.ends[j - 1] < end && tags[j] === 0) j++;
         if (s.ends[j - 1] !== end) continue;
-        const hit = knownAs(c.text)!;
+        const hit = this.knownAs(c.text)!;
         if (later ? hit.since <= k : hit.since > k) continue;
         if (!ran) {
           lattice.run(emissions[k], n);
           ran = true;
         }
-        if (candidate.length < n) candidate = new Int32Array(Math.max(n, 2 * candidate.length));
+        if (this.candidate.length < n) this.candidate = new Int32Array(Math.max(n, 2 * this.candidate.length));
+        const candidate = this.candidate;
         if (j - i === 1) candidate[i] = labels.tag('U', hit.category);
         else {
           candidate[i] = labels.tag('B', hit.category);
@@ -246,52 +322,7 @@ export function decodeDocument(
     }
     if (added.length) found[k] = [...found[k], ...added].sort(byOffset);
     return ran;
-  };
-
-  /** The last sequence that established a name new to the document (−1: none). */
-  let late = -1;
-  // plain loops, no closure per sequence or entity: each one is a call to tsx's __name under the tsx loader
-  for (let k = 0; k < seqs.length; k++) {
-    const s = seqs[k];
-    const n = s.starts.length;
-    const tags = n > 0 ? viterbi(emissions[k], n, chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
-    tagsOf.push(tags);
-    const spans = labels.decode(tags);
-    let ran = false;
-    if (spans.length > 0) {
-      lattice.run(emissions[k], n);
-      ran = true;
-    }
-    const entities: PredictedEntity[] = [];
-    for (const sp of spans) {
-      const offset = s.starts[sp.start];
-      const end = s.ends[sp.end - 1];
-      const confidence = lattice.segmentProbability(tags, sp.start, sp.end - 1);
-      const text = s.text.slice(offset, end);
-      const prev = knownAs(text);
-      if (confidence >= 0.5 && (!prev || prev.confidence < confidence)) {
-        const entry = { text, category: sp.category, confidence, since: prev?.since ?? k, first: s.ends[sp.start] - offset };
-        local.set(text, entry);
-        if (!prev) {
-          late = k;
-          const key = textKey(s.text, offset, s.ends[sp.start]);
-          const list = localIndex.get(key) ?? [];
-          list.push(entry);
-          list.sort(byLength);
-          localIndex.set(key, list);
-          setBit(localFirstBits, key);
-        }
-      }
-      entities.push({ text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 });
-    }
-    found.push(entities);
-    // strings known so far are checked now, while this sequence's lattice is at hand
-    if (consistency > 0 && (local.size > 0 || project)) consistent(k, ran, false);
   }
-  // strings first found later in the document: one more look at the sequences before them
-  // (only names new to the document qualify, and only in the sequences before the last one that found one)
-  if (consistency > 0) for (let k = 0; k < late; k++) consistent(k, false, true);
-  return found.flat();
 }
 
 const byLength = (x: { text: string }, y: { text: string }) => x.text.length - y.text.length;

@@ -48,6 +48,12 @@ export const ONNX_PRODUCER = 'custom-ner';
  */
 export const EMISSION_INPUTS = ['row_index', 'W'] as const;
 export const EMISSION_OUTPUTS = ['emissions', 'transitions', 'start', 'end'] as const;
+/**
+ * The runtime graph's second row input and its scores (see `readEmissionModel`): the same lookup-and-sum as
+ * `row_index` → `emissions`, so that one onnxruntime call scores two batches of different widths.
+ */
+export const ROW_INDEX_B = 'row_index_b';
+export const EMISSIONS_B = 'emissions_b';
 /** Initializer names of the weights and of the bucket table ([numBuckets + 1, 2] int32: fingerprint, row). */
 export const WEIGHTS = 'W';
 export const BUCKETS = 'buckets';
@@ -316,8 +322,13 @@ export interface EmissionModelFile {
   /**
    * What onnxruntime is given: the ModelProto without metadata and without the initializers no node reads or that
    * are graph inputs (fed by the host), so the weights and host tables are neither parsed nor copied by it. Small.
+   * When the file's graph is this format's (`row_index` → `emissions` through `W`), the runtime graph also has a
+   * second row input, `ROW_INDEX_B` → `EMISSIONS_B`, the same lookup and sum: one call scores two batches whose rows
+   * hold different numbers of weight rows, without padding the narrow one to the wide one's width.
    */
   runtimeModel: Uint8Array;
+  /** The runtime graph has `ROW_INDEX_B` (required when present). */
+  pairedRows: boolean;
 }
 
 /** Reads a model file in one pass; throws ProtoDecodeError if it is malformed. Keeps views into `bytes`. */
@@ -325,6 +336,7 @@ export function readEmissionModel(bytes: Uint8Array): EmissionModelFile {
   const metadata: Array<[string, string]> = [];
   const tensors = new Map<string, RawTensor>();
   const m = new ProtoWriter();
+  let paired = false;
   for (const f of readFields(bytes)) {
     if (f.field === Model.metadataProps && f.bytes) {
       metadata.push(readStringEntry(f.bytes));
@@ -357,9 +369,28 @@ export function readEmissionModel(bytes: Uint8Array): EmissionModelFile {
       else if (gf.wire === WireType.Varint) g.varint(gf.field, gf.value!);
       else throw new ProtoDecodeError(`unexpected GraphProto field ${gf.field}`);
     }
+    paired = addSecondRowInput(g, inputs, tensors);
     m.message(Model.graph, g);
   }
-  return { metadata: Object.fromEntries(metadata), tensors, runtimeModel: m.finish() };
+  return { metadata: Object.fromEntries(metadata), tensors, runtimeModel: m.finish(), pairedRows: paired };
+}
+
+/**
+ * Appends `ROW_INDEX_B` → Gather (→ Cast) → ReduceSum → `EMISSIONS_B` to a runtime graph whose file graph is this
+ * format's; returns whether it did. The nodes read only `W` and `axis1`, so they come after the file's nodes.
+ */
+function addSecondRowInput(g: ProtoWriter, inputs: ReadonlySet<string>, tensors: ReadonlyMap<string, RawTensor>): boolean {
+  const w = tensors.get(WEIGHTS);
+  const axis = tensors.get('axis1');
+  if (!inputs.has('row_index') || !inputs.has(WEIGHTS) || inputs.has(ROW_INDEX_B) || !w || w.dims.length !== 2 || !axis) return false;
+  if (w.dataType !== FLOAT && w.dataType !== FLOAT16) return false;
+  const half = w.dataType === FLOAT16;
+  g.message(Graph.node, node('Gather', [WEIGHTS, ROW_INDEX_B], [half ? 'rows16_b' : 'rows_b'], { axis: 0 }));
+  if (half) g.message(Graph.node, node('Cast', ['rows16_b'], ['rows_b'], { to: FLOAT }));
+  g.message(Graph.node, node('ReduceSum', ['rows_b', 'axis1'], [EMISSIONS_B], { keepdims: 0 }));
+  g.message(Graph.input, valueInfo(ROW_INDEX_B, INT32, ['NB', 'KB']));
+  g.message(Graph.output, valueInfo(EMISSIONS_B, FLOAT, ['NB', w.dims[1]]));
+  return true;
 }
 
 /** One initializer's name, type and shape, as stored in the file. */

@@ -4,6 +4,8 @@ import * as ort from 'onnxruntime-node';
 import {
   BUCKETS,
   DataType,
+  EMISSIONS_B,
+  ROW_INDEX_B,
   WEIGHTS,
   readEmissionModel,
   tensorValues,
@@ -48,6 +50,8 @@ export class EmissionSession {
     private readonly weights: ort.Tensor,
     /** Every raw_data initializer of the file (host tables included), by name; views into the file's bytes. */
     readonly tensors: ReadonlyMap<string, RawTensor>,
+    /** The graph's second row input, fed the miss row when a call has one batch (undefined: the graph has none). */
+    private readonly idleRowsB: ort.Tensor | undefined,
   ) {}
 
   /** Number of hash buckets: callers map feature hashes into 0..numBuckets−1. */
@@ -66,10 +70,25 @@ export class EmissionSession {
    */
   async emissionsForRows(rows: Int32Array, n: number, k: number): Promise<Float32Array> {
     if (!this.session) throw new Error('EmissionSession used after release()');
-    if (rows.length < n * k) throw new RangeError(`emissionsForRows: rows shorter than n * k = ${n * k}`);
-    const data = rows.length === n * k ? rows : rows.subarray(0, n * k);
-    const out = await this.session.run({ row_index: new ort.Tensor('int32', data, [n, k]), [WEIGHTS]: this.weights }, ['emissions']);
+    const x = rowsTensor(rows, n, k, 'emissionsForRows');
+    const feeds: Record<string, ort.Tensor> = { row_index: x, [WEIGHTS]: this.weights };
+    if (this.idleRowsB) feeds[ROW_INDEX_B] = this.idleRowsB;
+    const out = await this.session.run(feeds, ['emissions']);
     return out.emissions.data as Float32Array;
+  }
+
+  /**
+   * `emissionsForRows` of two row matrices (of any widths) in one onnxruntime call: each call has a fixed cost
+   * (~20–30 µs), and two batches of different widths in one matrix would pad the narrow rows to the wide ones.
+   */
+  async emissionsForRowPair(a: RowMatrix, b: RowMatrix): Promise<[Float32Array, Float32Array]> {
+    if (!this.session) throw new Error('EmissionSession used after release()');
+    if (!this.idleRowsB) return [await this.emissionsForRows(a.rows, a.n, a.k), await this.emissionsForRows(b.rows, b.n, b.k)];
+    const out = await this.session.run(
+      { row_index: rowsTensor(a.rows, a.n, a.k, 'emissionsForRowPair'), [ROW_INDEX_B]: rowsTensor(b.rows, b.n, b.k, 'emissionsForRowPair'), [WEIGHTS]: this.weights },
+      ['emissions', EMISSIONS_B],
+    );
+    return [out.emissions.data as Float32Array, out[EMISSIONS_B].data as Float32Array];
   }
 
   /**
@@ -104,7 +123,10 @@ export class EmissionSession {
     try {
       // One token that reads only the all-zero row: checks the graph runs with the weights, and yields the CRF scores.
       const probe = new ort.Tensor('int32', new Int32Array([numRows]), [1, 1]);
-      const out = await session.run({ row_index: probe, [WEIGHTS]: weightsTensor }, ['emissions', 'transitions', 'start', 'end']);
+      const idleRowsB = file.pairedRows ? new ort.Tensor('int32', new Int32Array([numRows]), [1, 1]) : undefined;
+      const feeds: Record<string, ort.Tensor> = { row_index: probe, [WEIGHTS]: weightsTensor };
+      if (idleRowsB) feeds[ROW_INDEX_B] = idleRowsB;
+      const out = await session.run(feeds, ['emissions', 'transitions', 'start', 'end']);
       const start = Float32Array.from(out.start.data as Float32Array);
       const end = Float32Array.from(out.end.data as Float32Array);
       const transitions = Float32Array.from(out.transitions.data as Float32Array);
@@ -112,7 +134,7 @@ export class EmissionSession {
       for (const t of Object.values(out)) t.dispose();
       const L = start.length;
       if (L !== dims[1] || emissions.length !== L || emissions.some((x) => x !== 0)) throw new Error('the graph does not give the weight table’s scores');
-      return new EmissionSession(session, file.metadata, L, transitions, start, end, buckets, weightsTensor, tensors);
+      return new EmissionSession(session, file.metadata, L, transitions, start, end, buckets, weightsTensor, tensors, idleRowsB);
     } catch (err) {
       await session.release();
       throw err;
@@ -141,6 +163,18 @@ export class EmissionSession {
     this.session = undefined;
     if (s) await s.release();
   }
+}
+
+/** A row matrix for `emissionsForRowPair`: `rows` [n * k] (or longer: the rest is ignored). */
+export interface RowMatrix {
+  rows: Int32Array;
+  n: number;
+  k: number;
+}
+
+function rowsTensor(rows: Int32Array, n: number, k: number, what: string): ort.Tensor {
+  if (rows.length < n * k) throw new RangeError(`${what}: rows shorter than n * k = ${n * k}`);
+  return new ort.Tensor('int32', rows.length === n * k ? rows : rows.subarray(0, n * k), [n, k]);
 }
 
 /**

@@ -149,6 +149,7 @@ describe('emission cache', () => {
     let fail = true;
     const flaky = Object.create(session) as EmissionSession;
     flaky.emissionsForRows = (...args) => (fail ? Promise.reject(new Error('ORT failed')) : session.emissionsForRows(...args));
+    flaky.emissionsForRowPair = (...args) => (fail ? Promise.reject(new Error('ORT failed')) : session.emissionsForRowPair(...args));
     const cache = new EmissionCache(flaky, x);
     const text = makeDocs(1, 12)[0].text;
     await expect(cache.document(prepareText(text), copy)).rejects.toThrow(/ORT failed/);

@@ -248,6 +248,23 @@ describe('host lookup', () => {
     expect(rows.some((r) => r !== numRows)).toBe(true);
     expectClose(await s.emissionsForRows(rows, 30, k), referenceEmissions(spec, b1, b2, fp, 30, 11), 1e-5);
   });
+
+  it('scores two row matrices of different widths in one call as two calls would', async () => {
+    for (const weightsDtype of ['float32', 'float16'] as const) {
+      const spec = randomSpec(23, 256, 6, { weightsDtype });
+      const s = await open(spec);
+      const a = randomInputs(spec, 30, 11, 5);
+      const b = randomInputs(spec, 7, 3, 6);
+      const ra = matchingRows(s.buckets, a.b1, a.b2, a.fp, 30, 11);
+      const rb = matchingRows(s.buckets, b.b1, b.b2, b.fp, 7, 3);
+      expect(ra.k).not.toBe(rb.k);
+      const [ea, eb] = await s.emissionsForRowPair({ rows: ra.rows, n: 30, k: ra.k }, { rows: rb.rows, n: 7, k: rb.k });
+      expect(ea).toEqual(await s.emissionsForRows(ra.rows, 30, ra.k));
+      expect(eb).toEqual(await s.emissionsForRows(rb.rows, 7, rb.k));
+      expectClose(eb, referenceEmissions(spec, b.b1, b.b2, b.fp, 7, 3), 1e-5);
+      await s.release();
+    }
+  });
 });
 
 describe('model file', () => {
@@ -276,7 +293,7 @@ describe('model file', () => {
       expect(out.transitions.data).toEqual(spec.transitions);
       // what EmissionSession gives onnxruntime lacks the initializer: there W is a required input, fed from the file
       const runtime = await ort.InferenceSession.create(readEmissionModel(bytes).runtimeModel, EMISSION_SESSION_OPTIONS);
-      expect(runtime.inputNames).toEqual(['row_index', 'W']);
+      expect(runtime.inputNames).toEqual(['row_index', 'W', 'row_index_b']);
       await runtime.release();
     } finally {
       await plain.release();
