@@ -2,7 +2,7 @@
 // token but the gazetteer's is a function of one token of its window (see FeatureBags), so a token's scores are the
 // sum of its window's cached per-text bag scores, plus its gazetteer features scored per document.
 import type { FeatureBags, FeatureExtractor } from './features.js';
-import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
+import { bucket2Of, fingerprintOf, modU32By } from './hash.js';
 import { appendMatchingRows, type EmissionSession, type RowMatrix } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
@@ -73,9 +73,13 @@ class RowBatch {
   private readonly buckets: Int32Array;
   private readonly numBuckets: number;
 
+  /** 1 / numBuckets, for modU32By. */
+  private readonly inverse: number;
+
   constructor(private readonly session: EmissionSession) {
     this.buckets = session.buckets;
     this.numBuckets = session.numBuckets;
+    this.inverse = 1 / this.numBuckets;
   }
 
   clear(): void {
@@ -97,6 +101,7 @@ class RowBatch {
   /** Adds the bag hA/hB[from, to) tagged `dest`; returns its number of matching rows (0: none, nothing added). */
   add(hA: Uint32Array, hB: Uint32Array, from: number, to: number, dest: number): number {
     const nb = this.numBuckets;
+    const inv = this.inverse;
     const t = this.buckets;
     const before = this.cells.length;
     // room for two rows a feature, written unconditionally (one spare cell)
@@ -105,8 +110,8 @@ class RowBatch {
     for (let i = from; i < to; i++) {
       const a = hA[i];
       const b = hB[i];
-      const b1 = modU32(b, nb);
-      const b2 = modU32(bucket2Of(a, b), nb);
+      const b1 = modU32By(b, nb, inv);
+      const b2 = modU32By(bucket2Of(a, b), nb, inv);
       c = appendMatchingRows(t, b1, b2, fingerprintOf(a), cells, c);
     }
     this.cells.length = c;

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 export const MAX_LEXICON_BITS = 16;
 
 /**
- * Sorted word hashes with their cluster paths; lookups by binary search (no load-time index building), so a model
- * file's tables can be used in place.
+ * Sorted word hashes with their cluster paths; lookups by search (no load-time index building), so a model file's
+ * tables can be used in place.
  */
 export class Lexicon {
   constructor(
@@ -24,11 +24,26 @@ export class Lexicon {
     return this.hashes.length;
   }
 
-  /** The word's cluster path, or -1 when the word is not in the lexicon. */
+  /**
+   * The word's cluster path, or -1 when the word is not in the lexicon. The keys are hashes, close to uniform over
+   * uint32, so a few interpolation steps land next to the key (a lookup in the 341K-word English lexicon reads a
+   * handful of cache lines instead of the ~19 of a binary search, most of them misses); a binary search finishes,
+   * which also bounds the steps for keys that are not uniform.
+   */
   lookup(hash: number): number {
     const h = this.hashes;
     let lo = 0;
     let hi = h.length - 1;
+    for (let step = 0; step < 3 && lo < hi; step++) {
+      const a = h[lo];
+      const b = h[hi];
+      if (hash < a || hash > b) return -1;
+      const mid = lo + Math.floor(((hash - a) / (b - a)) * (hi - lo));
+      const v = h[mid];
+      if (v === hash) return this.paths[mid];
+      if (v < hash) lo = mid + 1;
+      else hi = mid - 1;
+    }
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const v = h[mid];

@@ -30,7 +30,7 @@ describe('word clusters learned from project text', () => {
 });
 
 describe('lexicons', () => {
-  it('round-trip through their binary form and answer lookups by binary search', () => {
+  it('round-trip through their binary form and answer lookups', () => {
     const entries: Array<[number, number]> = [[h('b'), 7], [h('a'), 3], [h('c'), 65535]];
     const lx = decodeLexicon(encodeLexicon(16, entries));
     expect(lx).toBeInstanceOf(Lexicon);
@@ -38,6 +38,23 @@ describe('lexicons', () => {
     expect(lx.lookup(h('c'))).toBe(65535);
     expect(lx.lookup(h('zz'))).toBe(-1);
     expect(() => decodeLexicon(new Uint8Array(20))).toThrow(/not a lexicon/);
+  });
+
+  it('finds every key and no other, whether the keys are uniform hashes or bunched', () => {
+    const r = prng(21);
+    const uniform = Array.from({ length: 5000 }, () => Math.floor(r() * 2 ** 32));
+    const bunched = Array.from({ length: 5000 }, (_, i) => (i < 4990 ? 1000 + 3 * i : 2 ** 32 - 1 - i));
+    for (const keys of [uniform, bunched, [0], [2 ** 32 - 1], [5, 6]]) {
+      const lx = Lexicon.fromEntries(16, keys.map((k, i) => [k, i % 65536] as [number, number]));
+      const want = new Map<number, number>();
+      for (let i = 0; i < lx.size; i++) want.set(lx.hashes[i], lx.paths[i]);
+      for (const k of keys) expect(lx.lookup(k)).toBe(want.get(k));
+      for (const k of [...keys.map((x) => x + 1), ...keys.map((x) => x - 1), 0, 1, 2 ** 32 - 1, 2 ** 31]) {
+        const got = lx.lookup(k);
+        if (got !== (want.get(k) ?? -1)) expect(got).toBe(want.get(k) ?? -1);
+      }
+    }
+    expect(Lexicon.fromEntries(16, []).lookup(5)).toBe(-1);
   });
 
   it('ships English clusters in which related words share fine clusters', () => {
