@@ -23,8 +23,9 @@ export const DEFAULT_EMISSION_CACHE: EmissionCacheSettings = { maxBytes: 16 << 2
 const REUSED_FLOATS = 1 << 18;
 
 /**
- * Largest ORT call, in looked-up rows: ORT's scratch memory grows to the largest call (≈ rows × labels × 6 bytes),
- * and fresh memory costs a page fault per 4 KiB on first touch (≈ 15 µs each on the benchmark VM).
+ * Largest share of one batch in an ORT call, in looked-up rows (a call carries one share of the own bags and one of
+ * the context bags, so up to twice this): ORT's scratch memory grows to the largest call (≈ rows × labels × 6
+ * bytes), and fresh memory costs a page fault per 4 KiB on first touch (≈ 15 µs each on the benchmark VM).
  */
 const MAX_CALL_CELLS = 8192;
 
@@ -243,8 +244,8 @@ export class EmissionCache {
     this.used = numLabels;
     this.bags = extractor.newBags();
     this.singleRow = new Int32Array(session.missRow + 1);
-    // two ORT calls a step: the token's own bags (the large ones), and its context bags (a few rows each: the ORT
-    // call's fixed cost, ~30 µs, outweighs the padding of the smallest to the others' size)
+    // two batches a step, scored together by one ORT call (the graph's two row inputs): the tokens' own bags (the
+    // large ones) and their context bags (a few rows each), so neither is padded to the other's width
     this.batches = [new RowBatch(session), new RowBatch(session)];
     this.gazBatch = new RowBatch(session);
   }

@@ -1,4 +1,4 @@
-// Word-cluster lexicons: a compact, binary-searchable table of (lower-cased word hash → cluster path), used for
+// Word-cluster lexicons: a compact sorted table of (lower-cased word hash → cluster path), searched in place, used for
 // the built-in English clusters (from pre-trained GloVe vectors) and stored inside model files.
 import { readFileSync } from 'node:fs';
 
@@ -38,6 +38,7 @@ export class Lexicon {
       const a = h[lo];
       const b = h[hi];
       if (hash < a || hash > b) return -1;
+      if (a === b) break; // a table that is not strictly ascending (read from a file): binary search decides
       const mid = lo + Math.floor(((hash - a) / (b - a)) * (hi - lo));
       const v = h[mid];
       if (v === hash) return this.paths[mid];

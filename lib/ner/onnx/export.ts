@@ -351,9 +351,18 @@ export function readEmissionModel(bytes: Uint8Array): EmissionModelFile {
     const fields = [...readFields(f.bytes)];
     const used = new Set<string>();
     const inputs = new Set<string>();
+    const nodes: GraphNode[] = [];
     for (const gf of fields) {
       if (gf.field === Graph.node && gf.bytes) {
-        for (const nf of readFields(gf.bytes)) if (nf.field === Node.input && nf.bytes) used.add(decodeString(nf.bytes));
+        const n: GraphNode = { opType: '', inputs: [], outputs: [] };
+        for (const nf of readFields(gf.bytes)) {
+          if (!nf.bytes) continue;
+          if (nf.field === Node.input) n.inputs.push(decodeString(nf.bytes));
+          else if (nf.field === Node.output) n.outputs.push(decodeString(nf.bytes));
+          else if (nf.field === Node.opType) n.opType = decodeString(nf.bytes);
+        }
+        for (const i of n.inputs) used.add(i);
+        nodes.push(n);
       } else if (gf.field === Graph.input && gf.bytes) {
         for (const vf of readFields(gf.bytes)) if (vf.field === ValueInfo.name && vf.bytes) inputs.add(decodeString(vf.bytes));
       }
@@ -369,21 +378,44 @@ export function readEmissionModel(bytes: Uint8Array): EmissionModelFile {
       else if (gf.wire === WireType.Varint) g.varint(gf.field, gf.value!);
       else throw new ProtoDecodeError(`unexpected GraphProto field ${gf.field}`);
     }
-    paired = addSecondRowInput(g, inputs, tensors);
+    paired = isEmissionGraph(nodes, inputs, used, tensors) && addSecondRowInput(g, tensors);
     m.message(Model.graph, g);
   }
   return { metadata: Object.fromEntries(metadata), tensors, runtimeModel: m.finish(), pairedRows: paired };
 }
 
+interface GraphNode {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+}
+
 /**
- * Appends `ROW_INDEX_B` → Gather (→ Cast) → ReduceSum → `EMISSIONS_B` to a runtime graph whose file graph is this
- * format's; returns whether it did. The nodes read only `W` and `axis1`, so they come after the file's nodes.
+ * Whether a file's graph is this format's emission graph: `row_index` → Gather(W) → (Cast →) ReduceSum(axis1) →
+ * `emissions`, `axis1` a kept initializer, W float or float16 [rows, labels], and none of the second input's names
+ * taken. Only then does the runtime graph get the second row input.
  */
-function addSecondRowInput(g: ProtoWriter, inputs: ReadonlySet<string>, tensors: ReadonlyMap<string, RawTensor>): boolean {
+function isEmissionGraph(nodes: GraphNode[], inputs: ReadonlySet<string>, used: ReadonlySet<string>, tensors: ReadonlyMap<string, RawTensor>): boolean {
   const w = tensors.get(WEIGHTS);
-  const axis = tensors.get('axis1');
-  if (!inputs.has('row_index') || !inputs.has(WEIGHTS) || inputs.has(ROW_INDEX_B) || !w || w.dims.length !== 2 || !axis) return false;
+  if (!inputs.has('row_index') || !inputs.has(WEIGHTS) || !w || w.dims.length !== 2) return false;
   if (w.dataType !== FLOAT && w.dataType !== FLOAT16) return false;
+  if (!tensors.has('axis1') || !used.has('axis1') || inputs.has('axis1')) return false;
+  const taken = new Set([...inputs, ...nodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
+  if ([ROW_INDEX_B, 'rows_b', 'rows16_b', EMISSIONS_B].some((name) => taken.has(name))) return false;
+  const producer = (out: string) => nodes.find((n) => n.outputs.includes(out));
+  const sum = producer('emissions');
+  if (!sum || sum.opType !== 'ReduceSum' || sum.inputs.length !== 2 || sum.inputs[1] !== 'axis1') return false;
+  let rows = producer(sum.inputs[0]);
+  if (rows?.opType === 'Cast' && w.dataType === FLOAT16) rows = producer(rows.inputs[0]);
+  return rows?.opType === 'Gather' && rows.inputs[0] === WEIGHTS && rows.inputs[1] === 'row_index';
+}
+
+/**
+ * Appends `ROW_INDEX_B` → Gather (→ Cast) → ReduceSum → `EMISSIONS_B` to a runtime graph that `isEmissionGraph`
+ * accepted. The nodes read only `W` and `axis1`, so they come after the file's nodes.
+ */
+function addSecondRowInput(g: ProtoWriter, tensors: ReadonlyMap<string, RawTensor>): boolean {
+  const w = tensors.get(WEIGHTS)!;
   const half = w.dataType === FLOAT16;
   g.message(Graph.node, node('Gather', [WEIGHTS, ROW_INDEX_B], [half ? 'rows16_b' : 'rows_b'], { axis: 0 }));
   if (half) g.message(Graph.node, node('Cast', ['rows16_b'], ['rows_b'], { to: FLOAT }));

@@ -134,6 +134,16 @@ export class EmissionSession {
       for (const t of Object.values(out)) t.dispose();
       const L = start.length;
       if (L !== dims[1] || emissions.length !== L || emissions.some((x) => x !== 0)) throw new Error('the graph does not give the weight table’s scores');
+      if (idleRowsB && numRows > 0) {
+        // the second row input (added at load) must score as the first: the same row through both
+        const row = new ort.Tensor('int32', new Int32Array([0]), [1, 1]);
+        const both = await session.run({ row_index: row, [ROW_INDEX_B]: row, [WEIGHTS]: weightsTensor }, ['emissions', EMISSIONS_B]);
+        const a = both.emissions.data as Float32Array;
+        const b = both[EMISSIONS_B].data as Float32Array;
+        const same = a.length === L && b.length === L && a.every((x, i) => x === b[i]);
+        for (const t of Object.values(both)) t.dispose();
+        if (!same) throw new Error('the second row input does not give the first one’s scores');
+      }
       return new EmissionSession(session, file.metadata, L, transitions, start, end, buckets, weightsTensor, tensors, idleRowsB);
     } catch (err) {
       await session.release();

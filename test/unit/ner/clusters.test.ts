@@ -55,6 +55,10 @@ describe('lexicons', () => {
       }
     }
     expect(Lexicon.fromEntries(16, []).lookup(5)).toBe(-1);
+    // a table read from a file is not checked for duplicates: the search still finds their path
+    const dup = new Lexicon(16, Uint32Array.from([5, 5, 9]), Uint16Array.from([7, 7, 1]));
+    expect([dup.lookup(5), dup.lookup(9), dup.lookup(6)]).toEqual([7, 1, -1]);
+    expect(new Lexicon(16, Uint32Array.from([5, 5]), Uint16Array.from([7, 7])).lookup(5)).toBe(7);
   });
 
   it('ships English clusters in which related words share fine clusters', () => {

@@ -145,6 +145,31 @@ describe('emission cache', () => {
     concurrent.forEach((doc, i) => doc.forEach((e, s) => expectClose(e, sequential[i][s], 1e-6)));
   });
 
+  it('scores a step whose own and context bags need different numbers of ORT calls as the uncached path does', async () => {
+    const counted = Object.create(session) as EmissionSession;
+    let single = 0;
+    let paired = 0;
+    counted.emissionsForRows = (...args) => (single++, session.emissionsForRows(...args));
+    counted.emissionsForRowPair = (...args) => (paired++, session.emissionsForRowPair(...args));
+    const words = randomWords(3000, 31);
+    const lines: string[] = [];
+    for (let i = 0; i < words.length; i += 20) lines.push(words.slice(i, i + 20).join(' ') + '.');
+    const seqs = prepareText(lines.join('\n'));
+    // random words match no entity list: every single call is then a share of one batch that the other lacks
+    const gx = Object.create(x) as FeatureExtractor;
+    let gazetteerHits = 0;
+    gx.gazetteerFeatures = (...args) => {
+      const f = x.gazetteerFeatures(...args);
+      if (f) gazetteerHits++;
+      return f;
+    };
+    const got = await new EmissionCache(counted, gx).document(seqs, copy);
+    expect(gazetteerHits).toBe(0);
+    expect(paired).toBeGreaterThan(0);
+    expect(single).toBeGreaterThan(0);
+    for (let i = 0; i < seqs.length; i++) expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
+  });
+
   it('keeps no unscored text after a failed ONNX call', async () => {
     let fail = true;
     const flaky = Object.create(session) as EmissionSession;

@@ -265,6 +265,37 @@ describe('host lookup', () => {
       await s.release();
     }
   });
+
+  it('adds the second row input only to this format’s graph, and pairs calls without it by two calls', async () => {
+    const spec = randomSpec(29, 256, 6, { weightsDtype: 'float16' });
+    const bytes = buildEmissionModel(spec);
+    expect(readEmissionModel(bytes).pairedRows).toBe(true);
+    // the same graph with its axes tensor renamed (a valid graph, not this format's): no second input
+    const renamed = Uint8Array.from(bytes);
+    const from = new TextEncoder().encode('axis1');
+    let renames = 0;
+    for (let i = 0; i + from.length <= renamed.length; i++) {
+      if (from.every((c, j) => renamed[i + j] === c)) {
+        renamed[i + 4] = 'X'.charCodeAt(0);
+        renames++;
+      }
+    }
+    expect(renames).toBe(2); // the initializer and the ReduceSum input
+    const file = readEmissionModel(renamed);
+    expect(file.pairedRows).toBe(false);
+    const plain = await EmissionSession.open(file);
+    sessions.push(plain);
+    const paired = await open(bytes);
+    const a = randomInputs(spec, 12, 9, 7);
+    const b = randomInputs(spec, 5, 2, 8);
+    const ra = matchingRows(plain.buckets, a.b1, a.b2, a.fp, 12, 9);
+    const rb = matchingRows(plain.buckets, b.b1, b.b2, b.fp, 5, 2);
+    const viaTwo = await plain.emissionsForRowPair({ rows: ra.rows, n: 12, k: ra.k }, { rows: rb.rows, n: 5, k: rb.k });
+    const viaOne = await paired.emissionsForRowPair({ rows: ra.rows, n: 12, k: ra.k }, { rows: rb.rows, n: 5, k: rb.k });
+    expect(viaTwo[0]).toEqual(viaOne[0]);
+    expect(viaTwo[1]).toEqual(viaOne[1]);
+    expectClose(viaTwo[1], referenceEmissions(spec, b.b1, b.b2, b.fp, 5, 2), 1e-5);
+  });
 });
 
 describe('model file', () => {
