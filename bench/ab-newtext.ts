@@ -1,0 +1,52 @@
+// In-process A/B of two checkouts' engines on new text, for performance work on a VM whose speed swings within
+// seconds (separate processes a few seconds apart compare the VM's moods as much as the code):
+//   tsx bench/ab-newtext.ts <checkoutA> <checkoutB> <dataset> [rounds]
+// Both engines are imported into one process (each checkout's lib/ner/engine.ts, under tsx), warmed with two passes
+// over the test set, then tag new text in alternation: per round and engine a fresh model instance tags the other
+// split (dev.bio) and then the test documents, timed. Prints each engine's best and median and the median of the
+// per-round ratios B/A. The model is bench/out/<dataset>.onnx (from `npm run bench`); data from $BENCH_DATA or
+// ../shared/bench. Ratios within about ±8% of 1 were noise on the benchmark VM.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NerEngine } from '../lib/ner/cli.js';
+import { bioToDocuments, readBio } from '../lib/ner/formats/bio.js';
+
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DATA = resolve(process.env.BENCH_DATA ?? join(REPO, '../shared/bench'));
+const [rootA, rootB, dataset, roundsArg = '8'] = process.argv.slice(2);
+if (!rootA || !rootB || !dataset || !(Number(roundsArg) >= 1)) {
+  console.error('usage: tsx bench/ab-newtext.ts <checkoutA> <checkoutB> <dataset> [rounds]');
+  process.exit(2);
+}
+const docs = async (file: string) =>
+  bioToDocuments(readBio(await readFile(join(DATA, dataset, file), 'utf8')).sentences, { sentencesPerDocument: 10, idPrefix: 'ab' });
+const test = await docs('test.bio');
+const other = await docs('dev.bio');
+const bytes = await readFile(join(REPO, 'bench/out', `${dataset}.onnx`));
+const engines: NerEngine[] = [
+  await import(resolve(rootA, 'lib/ner/engine.ts')),
+  await import(resolve(rootB, 'lib/ner/engine.ts')),
+];
+for (const e of engines) {
+  const m = await e.loadModel(bytes);
+  for (let pass = 0; pass < 2; pass++) for (const d of test) await m.predict(d.text);
+  await m.release();
+}
+const ms: number[][] = [[], []];
+for (let round = 0; round < Number(roundsArg); round++) {
+  for (const i of round % 2 ? [1, 0] : [0, 1]) {
+    const m = await engines[i].loadModel(bytes);
+    for (const d of other) await m.predict(d.text);
+    const t0 = performance.now();
+    for (const d of test) await m.predict(d.text);
+    ms[i].push(performance.now() - t0);
+    await m.release();
+  }
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const f = (x: number) => x.toFixed(1);
+console.log(
+  `${dataset}: A best ${f(Math.min(...ms[0]))} ms, median ${f(median(ms[0]))} | B best ${f(Math.min(...ms[1]))} ms, median ${f(median(ms[1]))} | ` +
+    `B/A per round, median ${median(ms[0].map((a, k) => ms[1][k] / a)).toFixed(3)}`,
+);
