@@ -1,32 +1,35 @@
 // In-process A/B of two checkouts' engines on new text, for performance work on a VM whose speed swings within
 // seconds (separate processes a few seconds apart compare the VM's moods as much as the code):
-//   tsx bench/ab-newtext.ts <checkoutA> <checkoutB> <dataset> [rounds]
+//   tsx bench/ab-newtext.ts <checkoutA> <checkoutB> <dataset> [rounds, default 9]
 // Both engines are imported into one process (each checkout's lib/ner/engine.ts, under tsx), warmed with two passes
 // over the test set, then tag new text in alternation: per round and engine a fresh model instance tags the other
-// split (dev.bio) and then the test documents, timed. Prints each engine's best and median and the median of the
-// per-round ratios B/A. The model is bench/out/<dataset>.onnx (from `npm run bench`); data from $BENCH_DATA or
-// ../shared/bench. Ratios within about ±8% of 1 were noise on the benchmark VM.
+// split (dev.bio, else train.bio) and then the test documents, timed. Prints each engine's best and median and the
+// median of the per-round ratios B/A. The model is bench/out/<dataset>.onnx (from `npm run bench`); data from
+// $BENCH_DATA or ../shared/bench. Each checkout must resolve its own dependencies (its node_modules, or a link to this
+// one's). Ratios within about ±8% of 1 were noise on the benchmark VM.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NerEngine } from '../lib/ner/cli.js';
 import { bioToDocuments, readBio } from '../lib/ner/formats/bio.js';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATA = resolve(process.env.BENCH_DATA ?? join(REPO, '../shared/bench'));
-const [rootA, rootB, dataset, roundsArg = '8'] = process.argv.slice(2);
-if (!rootA || !rootB || !dataset || !(Number(roundsArg) >= 1)) {
+const [rootA, rootB, dataset, roundsArg = '9'] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+if (!rootA || !rootB || !dataset || !Number.isInteger(rounds) || rounds < 1) {
   console.error('usage: tsx bench/ab-newtext.ts <checkoutA> <checkoutB> <dataset> [rounds]');
   process.exit(2);
 }
 const docs = async (file: string) =>
   bioToDocuments(readBio(await readFile(join(DATA, dataset, file), 'utf8')).sentences, { sentencesPerDocument: 10, idPrefix: 'ab' });
 const test = await docs('test.bio');
-const other = await docs('dev.bio');
+const other = await docs(existsSync(join(DATA, dataset, 'dev.bio')) ? 'dev.bio' : 'train.bio');
 const bytes = await readFile(join(REPO, 'bench/out', `${dataset}.onnx`));
 const engines: NerEngine[] = [
-  await import(resolve(rootA, 'lib/ner/engine.ts')),
-  await import(resolve(rootB, 'lib/ner/engine.ts')),
+  await import(pathToFileURL(resolve(rootA, 'lib/ner/engine.ts')).href),
+  await import(pathToFileURL(resolve(rootB, 'lib/ner/engine.ts')).href),
 ];
 for (const e of engines) {
   const m = await e.loadModel(bytes);
@@ -34,7 +37,7 @@ for (const e of engines) {
   await m.release();
 }
 const ms: number[][] = [[], []];
-for (let round = 0; round < Number(roundsArg); round++) {
+for (let round = 0; round < rounds; round++) {
   for (const i of round % 2 ? [1, 0] : [0, 1]) {
     const m = await engines[i].loadModel(bytes);
     for (const d of other) await m.predict(d.text);
@@ -44,7 +47,11 @@ for (let round = 0; round < Number(roundsArg); round++) {
     await m.release();
   }
 }
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 const f = (x: number) => x.toFixed(1);
 console.log(
   `${dataset}: A best ${f(Math.min(...ms[0]))} ms, median ${f(median(ms[0]))} | B best ${f(Math.min(...ms[1]))} ms, median ${f(median(ms[1]))} | ` +

@@ -141,7 +141,7 @@ async function tag(dir: string, modelPath: string, predPath: string) {
   };
 }
 
-/** Timed new-text passes (bench/peer-tag-passes.cjs makes as many): the best is kept, as for the peer. */
+/** Timed new-text passes (bench/peer-tag-passes.cjs makes as many: 3, written there too): the best is kept. */
 const NEWTEXT_PASSES = 3;
 
 /**

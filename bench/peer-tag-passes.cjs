@@ -25,8 +25,8 @@ for (let p = 0; p < passes; p++) {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   perPass.push(Math.round(tokens / s));
 }
-// New text in a warm process, as for ours (bench/ours-child.ts): three times the other split (dev.bio, else
-// train.bio), then the test set timed; the best of the three is kept.
+// New text in a warm process, as for ours (bench/ours-child.ts, NEWTEXT_PASSES = 3 there): three times, the other
+// split (dev.bio, else train.bio) and then the test set (timed); the best of the three timed passes is kept.
 const otherFile = ['dev.bio', 'train.bio'].map((f) => path.join(data, name, f)).find((f) => fs.existsSync(f));
 const other = readBIO(otherFile);
 let newText = 0;

@@ -16,7 +16,9 @@ const OUT = join(REPO, 'bench/out');
 const BARS = { f1Points: 2, trainRatio: 1.5, tagRatio: 3, loadMs: 300, modelMb: 50 };
 /**
  * Tagging passes over the test set in one process, for both engines: the first is cold, the best later one the same
- * text again; then new text in the warm process (the other split first, then the test set), the figure the bar takes.
+ * text again. New text, the figure the bar takes, is measured after as many warm-up passes, as the best of three
+ * timed passes of the other split then the test set (the peer in the same process; ours in its own process, with a
+ * fresh model instance per timed pass: see bench/ours-child.ts).
  */
 const TAG_PASSES = 3;
 

@@ -818,8 +818,9 @@ class CrfTrainer {
   private readonly chain: ChainScores;
   private readonly W: Float64Array;
   /**
-   * The emission weights' AdaGrad sums (and UW, their averaging accumulators) in float32: a quarter of the trainer's
-   * memory instead of a half each, and fewer fresh pages for a short run; the weights stay float64. On the benchmark
+   * The emission weights' AdaGrad sums (and UW, their averaging accumulators) in float32: with averaging, each a
+   * quarter of the trainer's weight memory instead of a third, and fewer fresh pages for a short run; the weights stay
+   * float64. On the benchmark
    * data F1 is unchanged to two decimals on every dataset, and training peak RSS fell by 6–38 MB.
    */
   private readonly GW: Float32Array;
