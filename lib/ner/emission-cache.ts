@@ -2,7 +2,7 @@
 // token but the gazetteer's is a function of one token of its window (see FeatureBags), so a token's scores are the
 // sum of its window's cached per-text bag scores, plus its gazetteer features scored per document.
 import type { FeatureBags, FeatureExtractor } from './features.js';
-import { bucket2Of, fingerprintOf, modU32By } from './hash.js';
+import { bucket2Of, fingerprintOf, fnv1a, modU32By } from './hash.js';
 import { appendMatchingRows, type EmissionSession, type RowMatrix } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
@@ -375,8 +375,7 @@ export class EmissionCache {
 
   /** The entry of text[s, e) (of sequence q), added (and listed in `missing`) when new. */
   private entry(text: string, s: number, e: number, q: number): number {
-    let h = 0x811c9dc5;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    const h = fnv1a(text, s, e);
     const len = e - s;
     const pool = this.pool;
     let slot = h & this.mask;

@@ -1,13 +1,10 @@
 // 32-bit hashing used by the feature extractor: strings hashed once per token, features combined as integers.
 
-/** FNV-1a over UTF-16 code units of s[start, end), then a murmur3 finaliser. */
-export function hashString(s: string, seed = 0x811c9dc5, start = 0, end = s.length): number {
-  let h = seed >>> 0;
-  for (let i = start; i < end; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix(h);
+/** FNV-1a over the UTF-16 code units of text[s, e), as an int32 (no finaliser: a key for hash tables and filters). */
+export function fnv1a(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 /** murmur3 32-bit finaliser: avalanches all bits. */
@@ -41,12 +38,11 @@ export function fingerprintOf(a: number): number {
 }
 
 /**
- * x mod n for a uint32 x and 0 < n < 2^31, exactly (the quotient in double precision never crosses an integer:
- * its rounding error is below 1/n), and several times faster than `%` on a uint32, which V8 computes in floating
- * point by a library call.
+ * x mod n for a uint32 x and 0 < n < 2^31, exactly, and several times faster than `%` on a uint32, which V8 computes
+ * in floating point by a library call (see modU32By).
  */
 export function modU32(x: number, n: number): number {
-  return x - Math.floor(x / n) * n;
+  return modU32By(x, n, 1 / n);
 }
 
 /**

@@ -8,6 +8,7 @@ import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
 import type { PredictedEntity } from './types.js';
 import { roundRowsToFloat16 } from './onnx/float16.js';
+import { fnv1a } from './hash.js';
 
 /** Training hyper-parameters; stored in the model for the record. */
 export interface TrainerSettings {
@@ -234,7 +235,7 @@ class DocumentDecoder {
           local.set(text, entry);
           if (!prev) {
             late = k;
-            const key = textKey(s.text, offset, s.ends[sp.start]);
+            const key = fnv1a(s.text, offset, s.ends[sp.start]);
             const list = localIndex.get(key) ?? [];
             list.push(entry);
             list.sort(byLength);
@@ -265,7 +266,7 @@ class DocumentDecoder {
   private candidatesAt(s: Sequence, i: number, localOnly: boolean): Known[] | undefined {
     const { project, localIndex } = this;
     if ((localOnly || !project) && localIndex.size === 0) return undefined;
-    const key = textKey(s.text, s.starts[i], s.ends[i]);
+    const key = fnv1a(s.text, s.starts[i], s.ends[i]);
     // most tokens start no known name: one bit each of the two indexes says so without a map lookup
     const inProject = !localOnly && project !== undefined && hasBit(project.firstBits, key);
     const inLocal = localIndex.size > 0 && hasBit(localFirstBits, key);
@@ -346,14 +347,8 @@ const setBit = (bits: Uint32Array, key: number) => {
   bits[(key >>> 5) & (FILTER_WORDS - 1)] |= 1 << (key & 31);
 };
 
-/** FNV-1a over the code units of text[s, e): the key of a first token in the name indexes. */
-function textKey(text: string, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h;
-}
 
-/** Project names indexed by the text of their first token (as the tokenizer cuts the name; `textKey`), shortest first. */
+/** Project names indexed by the text of their first token (as the tokenizer cuts the name; its `fnv1a` hash), shortest first. */
 interface KnownIndex {
   byText: Map<string, Known>;
   byFirstToken: Map<number, Known[]>;
@@ -385,7 +380,7 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
     if (tok.starts.length === 0 || tok.starts[0] !== 0) continue; // a name starting with a space never matches a token
     const entry = { text, category, confidence: 0.5, since: -1, first: tok.ends[0] };
     index.byText.set(text, entry);
-    const key = textKey(text, 0, tok.ends[0]);
+    const key = fnv1a(text, 0, tok.ends[0]);
     const list = index.byFirstToken.get(key) ?? [];
     list.push(entry);
     touched.add(list);
