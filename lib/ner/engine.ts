@@ -8,7 +8,7 @@ import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { decodeDocument, fit, inMemoryEmissions, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
+import { decodeDocument, fit, modelLattice, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
 import { EmissionCache } from './emission-cache.js';
@@ -361,15 +361,11 @@ function projectKnownEntities(
   const budget = labelledChars(docs);
   let read = 0;
   if (consistency > 0) {
-    // what predictInMemory does per text, with one lattice for all of them (not new buffers per document)
-    const lattice = new Lattice(model.labels.size);
-    lattice.setChain(model.params);
+    const lattice = modelLattice(model);
     for (const text of unlabelled) {
       if (known.size >= MAX_KNOWN || read >= budget) break;
       read += text.length;
-      const seqs = prepareText(text);
-      const emissions = seqs.map((s) => inMemoryEmissions(model, s));
-      for (const e of decodeDocument(model.labels, model.params, lattice, seqs, emissions, consistency, known))
+      for (const e of predictInMemory(model, text, consistency, known, lattice))
         if (e.confidenceScore >= 0.9 && !known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }
   }

@@ -395,10 +395,24 @@ function knownIndex(projectKnown: ReadonlyMap<string, number>): KnownIndex {
 /** Default minimum model probability for the document-consistency pass (see decodeDocument). */
 export const DEFAULT_CONSISTENCY = 0.2;
 
-/** Predicts entities in a text with the in-memory model. */
-export function predictInMemory(m: FittedModel, text: string, consistency = DEFAULT_CONSISTENCY, projectKnown?: ReadonlyMap<string, number>): PredictedEntity[] {
-  const lattice = new Lattice(m.labels.size);
-  lattice.setChain(m.params);
+/**
+ * Predicts entities in a text with the in-memory model. A caller predicting many texts passes one `lattice` (its
+ * chain set to `m.params`) for all of them instead of new buffers per text.
+ */
+export function predictInMemory(
+  m: FittedModel,
+  text: string,
+  consistency = DEFAULT_CONSISTENCY,
+  projectKnown?: ReadonlyMap<string, number>,
+  lattice: Lattice = modelLattice(m),
+): PredictedEntity[] {
   const seqs = prepareText(text);
   return decodeDocument(m.labels, m.params, lattice, seqs, seqs.map((s) => inMemoryEmissions(m, s)), consistency, projectKnown);
+}
+
+/** A lattice with the in-memory model's chain (see predictInMemory). */
+export function modelLattice(m: FittedModel): Lattice {
+  const lattice = new Lattice(m.labels.size);
+  lattice.setChain(m.params);
+  return lattice;
 }
