@@ -378,7 +378,8 @@ export function readEmissionModel(bytes: Uint8Array): EmissionModelFile {
       else if (gf.wire === WireType.Varint) g.varint(gf.field, gf.value!);
       else throw new ProtoDecodeError(`unexpected GraphProto field ${gf.field}`);
     }
-    paired = isEmissionGraph(nodes, inputs, used, tensors) && addSecondRowInput(g, tensors);
+    paired = isEmissionGraph(nodes, inputs, used, tensors);
+    if (paired) addSecondRowInput(g, tensors);
     m.message(Model.graph, g);
   }
   return { metadata: Object.fromEntries(metadata), tensors, runtimeModel: m.finish(), pairedRows: paired };
@@ -414,7 +415,7 @@ function isEmissionGraph(nodes: GraphNode[], inputs: ReadonlySet<string>, used: 
  * Appends `ROW_INDEX_B` → Gather (→ Cast) → ReduceSum → `EMISSIONS_B` to a runtime graph that `isEmissionGraph`
  * accepted. The nodes read only `W` and `axis1`, so they come after the file's nodes.
  */
-function addSecondRowInput(g: ProtoWriter, tensors: ReadonlyMap<string, RawTensor>): boolean {
+function addSecondRowInput(g: ProtoWriter, tensors: ReadonlyMap<string, RawTensor>): void {
   const w = tensors.get(WEIGHTS)!;
   const half = w.dataType === FLOAT16;
   g.message(Graph.node, node('Gather', [WEIGHTS, ROW_INDEX_B], [half ? 'rows16_b' : 'rows_b'], { axis: 0 }));
@@ -422,7 +423,6 @@ function addSecondRowInput(g: ProtoWriter, tensors: ReadonlyMap<string, RawTenso
   g.message(Graph.node, node('ReduceSum', ['rows_b', 'axis1'], [EMISSIONS_B], { keepdims: 0 }));
   g.message(Graph.input, valueInfo(ROW_INDEX_B, INT32, ['NB', 'KB']));
   g.message(Graph.output, valueInfo(EMISSIONS_B, FLOAT, ['NB', w.dims[1]]));
-  return true;
 }
 
 /** One initializer's name, type and shape, as stored in the file. */

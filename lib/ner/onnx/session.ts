@@ -70,10 +70,7 @@ export class EmissionSession {
    */
   async emissionsForRows(rows: Int32Array, n: number, k: number): Promise<Float32Array> {
     if (!this.session) throw new Error('EmissionSession used after release()');
-    const x = rowsTensor(rows, n, k, 'emissionsForRows');
-    const feeds: Record<string, ort.Tensor> = { row_index: x, [WEIGHTS]: this.weights };
-    if (this.idleRowsB) feeds[ROW_INDEX_B] = this.idleRowsB;
-    const out = await this.session.run(feeds, ['emissions']);
+    const out = await this.session.run(singleFeeds(rowsTensor(rows, n, k, 'emissionsForRows'), this.weights, this.idleRowsB), ['emissions']);
     return out.emissions.data as Float32Array;
   }
 
@@ -124,9 +121,7 @@ export class EmissionSession {
       // One token that reads only the all-zero row: checks the graph runs with the weights, and yields the CRF scores.
       const probe = new ort.Tensor('int32', new Int32Array([numRows]), [1, 1]);
       const idleRowsB = file.pairedRows ? new ort.Tensor('int32', new Int32Array([numRows]), [1, 1]) : undefined;
-      const feeds: Record<string, ort.Tensor> = { row_index: probe, [WEIGHTS]: weightsTensor };
-      if (idleRowsB) feeds[ROW_INDEX_B] = idleRowsB;
-      const out = await session.run(feeds, ['emissions', 'transitions', 'start', 'end']);
+      const out = await session.run(singleFeeds(probe, weightsTensor, idleRowsB), ['emissions', 'transitions', 'start', 'end']);
       const start = Float32Array.from(out.start.data as Float32Array);
       const end = Float32Array.from(out.end.data as Float32Array);
       const transitions = Float32Array.from(out.transitions.data as Float32Array);
@@ -180,6 +175,11 @@ export interface RowMatrix {
   rows: Int32Array;
   n: number;
   k: number;
+}
+
+/** The feeds of a call with one row matrix: the second row input, when the graph has one, gets the idle miss row. */
+function singleFeeds(rowIndex: ort.Tensor, weights: ort.Tensor, idleRowsB: ort.Tensor | undefined): Record<string, ort.Tensor> {
+  return idleRowsB ? { row_index: rowIndex, [ROW_INDEX_B]: idleRowsB, [WEIGHTS]: weights } : { row_index: rowIndex, [WEIGHTS]: weights };
 }
 
 function rowsTensor(rows: Int32Array, n: number, k: number, what: string): ort.Tensor {
