@@ -23,10 +23,15 @@ export async function readTextFile(path: string, what: string): Promise<string> 
   try {
     return stripBom(await readFile(path, 'utf8'));
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
-    throw new InputError(`${what} ${path}: ${why}`, { cause });
+    throw textReadError(path, what, cause);
   }
+}
+
+/** The InputError of a text file that could not be read: the flag, the path and why. */
+function textReadError(path: string, what: string, cause: unknown): InputError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
+  return new InputError(`${what} ${path}: ${why}`, { cause });
 }
 
 /**
@@ -37,9 +42,7 @@ function readDocumentText(path: string, what: string): string {
   try {
     return stripBom(readFileSync(path, 'utf8'));
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (cause as Error).message;
-    throw new InputError(`${what} ${path}: ${why}`, { cause });
+    throw textReadError(path, what, cause);
   }
 }
 
