@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NerEngine } from '../lib/ner/cli.js';
 import { bioToDocuments, readBio } from '../lib/ner/formats/bio.js';
+import { SENTENCES_PER_DOC } from './protocol.js';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATA = resolve(process.env.BENCH_DATA ?? join(REPO, '../shared/bench'));
@@ -23,7 +24,7 @@ if (!rootA || !rootB || !dataset || !Number.isInteger(rounds) || rounds < 1) {
   process.exit(2);
 }
 const docs = async (file: string) =>
-  bioToDocuments(readBio(await readFile(join(DATA, dataset, file), 'utf8')).sentences, { sentencesPerDocument: 10, idPrefix: 'ab' });
+  bioToDocuments(readBio(await readFile(join(DATA, dataset, file), 'utf8')).sentences, { sentencesPerDocument: SENTENCES_PER_DOC, idPrefix: 'ab' });
 const test = await docs('test.bio');
 const other = await docs(existsSync(join(DATA, dataset, 'dev.bio')) ? 'dev.bio' : 'train.bio');
 const bytes = await readFile(join(REPO, 'bench/out', `${dataset}.onnx`));

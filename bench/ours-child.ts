@@ -8,11 +8,9 @@ import { loadProject } from '../lib/ner/cli/inputs.js';
 import type { NerEngine } from '../lib/ner/cli.js';
 import { bioToDocuments, readBio, type BioSentence } from '../lib/ner/formats/bio.js';
 import type { PredictedEntity } from '../lib/ner/types.js';
+import { NEWTEXT_PASSES, SENTENCES_PER_DOC, TAG_PASSES } from './protocol.js';
 import { predLines, projectSpans, scorePredFile } from './score.js';
 
-const SENTENCES_PER_DOC = 10;
-/** Passes over the test documents (bench/run.ts runs the peer the same way). */
-const TAG_PASSES = 3;
 const CURVE_THRESHOLDS = [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95];
 
 const ms = (t0: number) => performance.now() - t0;
@@ -140,9 +138,6 @@ async function tag(dir: string, modelPath: string, predPath: string) {
     peak_rss_mb: maxRssMb(),
   };
 }
-
-/** Timed new-text passes (bench/peer-tag-passes.cjs makes as many: 3, written there too): the best is kept. */
-const NEWTEXT_PASSES = 3;
 
 /**
  * New text in a warm process, in a process of its own, warmed as the peer's process is (bench/peer-tag-passes.cjs:

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NEWTEXT_PASSES, TAG_PASSES } from './protocol.js';
 import { scorePredFile, type SpanScore } from './score.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -14,13 +15,6 @@ const PEER_CACHE = join(REPO, '.bench/peer');
 const OUT = join(REPO, 'bench/out');
 
 const BARS = { f1Points: 2, trainRatio: 1.5, tagRatio: 3, loadMs: 300, modelMb: 50 };
-/**
- * Tagging passes over the test set in one process, for both engines: the first is cold, the best later one the same
- * text again. New text, the figure the bar takes, is measured after as many warm-up passes, as the best of three
- * timed passes of the other split then the test set (the peer in the same process; ours in its own process, with a
- * fresh model instance per timed pass: see bench/ours-child.ts).
- */
-const TAG_PASSES = 3;
 
 interface Args {
   datasets: string[];
@@ -123,7 +117,7 @@ async function runPeer(stage: string, name: string): Promise<PeerResult> {
   log(`${name}: peer tag`);
   const tg = await run(process.execPath, ['-r', preload, 'crf.js', 'tag', name], { cwd, env });
   const tagRss = Number(await readFile(rssFile, 'utf8')) / 1024;
-  const passes = await run(process.execPath, [join(REPO, 'bench/peer-tag-passes.cjs'), name, String(TAG_PASSES)], { cwd, env });
+  const passes = await run(process.execPath, [join(REPO, 'bench/peer-tag-passes.cjs'), name, String(TAG_PASSES), String(NEWTEXT_PASSES)], { cwd, env });
   const pred = join(OUT, `${name}.peer.pred`);
   await copyFile(join(cwd, 'out', `${name}.pred`), pred);
   return {
