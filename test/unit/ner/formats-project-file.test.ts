@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../lib/errors.js';
+import { readFileSync } from 'node:fs';
+import { prng } from '../../../lib/ner/crf.js';
 import {
+  ProjectFile,
   parseProjectFile,
   parseProjectFileText,
+  parseValidProjectFile,
   serializeProjectFile,
   toLabelledDocuments,
 } from '../../../lib/ner/formats/project-file.js';
@@ -212,5 +216,89 @@ describe('serializeProjectFile', () => {
       { path: 'documents[0].labels', message: 'label 2..5 lies in no region' },
       { path: 'documents[1]', message: 'needs text or regions' },
     ]);
+  });
+});
+
+describe('parseValidProjectFile (the hand-written path for valid files)', () => {
+  /** Same value as zod's, with the same keys in the same order (undefined-valued keys included). */
+  const expectSameAsZod = (json: unknown) => {
+    const z = ProjectFile.safeParse(json);
+    const fast = parseValidProjectFile(json);
+    expect(z.success).toBe(true);
+    expect(fast).toStrictEqual(z.data);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(z.data));
+    const keys = (v: unknown): unknown => (v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => [k, keys(x)]) : null);
+    expect(keys(fast)).toEqual(keys(z.data));
+  };
+
+  it('gives zod\'s value for valid files, in every spelling zod accepts', () => {
+    expectSameAsZod(project());
+    const legacy = project();
+    delete legacy.projectFileVersion;
+    legacy['project-file-version'] = '2021-11-01';
+    delete legacy.stringIndexType;
+    legacy.metadata.projectKind = 'customNamedEntityRecognition';
+    legacy.assets.documents[0].dataset = null;
+    delete legacy.assets.documents[1].dataset;
+    delete legacy.assets.documents[1].entities[0].labels;
+    legacy.extra = { kept: true };
+    legacy.metadata.other = [1];
+    legacy.metadata.settings = { a: 1, b: { c: 2 } };
+    legacy.assets.entities[0].description = 'who lends';
+    legacy.assets.entities[1].color = 'red';
+    legacy.assets.documents[0].unknown = 'dropped';
+    legacy.assets.unknown = 'dropped';
+    expectSameAsZod(legacy);
+    const both = project();
+    both['project-file-version'] = 'x';
+    both.first = 1;
+    expectSameAsZod(both);
+    const empty = project();
+    delete empty.assets.entities;
+    delete empty.assets.documents;
+    expectSameAsZod(empty);
+    expectSameAsZod(JSON.parse(readFileSync(new URL('../../fixtures/ner-cli/project.json', import.meta.url), 'utf8')));
+  });
+
+  it('never accepts what zod rejects, and accepts what zod accepts (but for __proto__ keys and undefined values), on many mutated files', () => {
+    const hasUndefined = (v: unknown): boolean => v === undefined || (typeof v === 'object' && v !== null && Object.values(v).some(hasUndefined));
+    const rand = prng(7);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)];
+    const values = [undefined, null, -1, 0, 1, 1.5, 2 ** 53, '', 'x', 'Train', 'Test', 'a/b', 'y'.repeat(51), 'Lender', 'a.txt', true, [], {}, [{}]];
+    /** Every (container, key) of a value, the root's pseudo-parent included. */
+    const slots = (v: any, out: Array<[any, string | number]> = []): Array<[any, string | number]> => {
+      if (v && typeof v === 'object') for (const k of Object.keys(v)) { out.push([v, Array.isArray(v) ? Number(k) : k]); slots(v[k], out); }
+      return out;
+    };
+    let accepted = 0;
+    let rejected = 0;
+    for (let i = 0; i < 3000; i++) {
+      const json = project();
+      for (let m = 1 + Math.floor(rand() * 2); m > 0; m--) {
+        const [obj, key] = pick(slots(json));
+        const what = rand();
+        if (what < 0.3) {
+          if (Array.isArray(obj)) obj.splice(key as number, 1);
+          else delete obj[key];
+        } else if (what < 0.8) obj[key] = pick(values);
+        else if (what < 0.9 && Array.isArray(obj)) obj.push(structuredClone(obj[key as number]));
+        else if (!Array.isArray(obj)) Object.defineProperty(obj, pick(['extra', '__proto__', 'location', 'category']), { value: pick(values), enumerable: true, configurable: true, writable: true });
+      }
+      const z = ProjectFile.safeParse(json);
+      const fast = parseValidProjectFile(json);
+      if (fast !== undefined) {
+        expect(z.success).toBe(true);
+        expect(fast).toStrictEqual(z.data);
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(z.data));
+        accepted++;
+      } else {
+        // what it leaves to zod although valid: a key named __proto__, or a value JSON cannot hold (undefined)
+        if (z.success) expect(JSON.stringify(json).includes('"__proto__"') || hasUndefined(json)).toBe(true);
+        rejected++;
+      }
+    }
+    // both ways are exercised
+    expect(accepted).toBeGreaterThan(300);
+    expect(rejected).toBeGreaterThan(300);
   });
 });
