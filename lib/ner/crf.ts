@@ -1035,9 +1035,9 @@ class CrfTrainer {
   /** The trained parameters: the averaged iterate (if averaging), group weights folded into W. */
   finish(): CrfParams {
     const { L, W, UW, chain, cross, groups, numFeatures, stepNo: step } = this;
+    // the averaged emission weights with the groups' shares folded in, a feature row at a time (one pass over W)
+    finishRows(W, this.avg ? UW : undefined, groups, L, numFeatures, step);
     if (this.avg) {
-      subtractScaled(W, UW, step);
-      for (const g of groups) subtractScaled(g.W, g.U, step);
       for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= this.UT[i] / step;
       if (cross) {
         for (let i = 0; i < L; i++) {
@@ -1051,8 +1051,6 @@ class CrfTrainer {
         if (chain.end[i] > DISALLOWED) chain.end[i] -= this.UE[i] / step;
       }
     }
-    // fold the shared parts into each label's weight: the same scores, one matrix
-    for (const g of groups) foldGroup(W, L, g, numFeatures);
     return { ...chain, numFeatures, W };
   }
 }
@@ -1078,12 +1076,24 @@ function adagradScalar(x: Float64Array, G: Float64Array, U: Float64Array, i: num
   U[i] -= step * d;
 }
 
-/** a[i] −= u[i] / step for every i. */
-function subtractScaled(a: Float64Array, u: Float32Array, step: number): void {
-  for (let i = 0; i < a.length; i++) a[i] -= u[i] / step;
-}
-
-function foldGroup(W: Float64Array, L: number, g: Group, numFeatures: number): void {
-  for (let f = 0; f < numFeatures; f++)
-    for (let y = 0; y < L; y++) W[f * L + y] += g.W[f * g.size + g.of[y]];
+/**
+ * The trained emission weights, in place: with averaging (`UW`), W − UW / step and each group's W − U / step (the
+ * mean iterates); then each group's share of a feature added to each label's weight (the same scores, one matrix).
+ * Row by row, in one pass: each weight sees the operations it would in separate passes, in the same order.
+ */
+function finishRows(W: Float64Array, UW: Float32Array | undefined, groups: Group[], L: number, numFeatures: number, step: number): void {
+  for (let f = 0; f < numFeatures; f++) {
+    for (const g of groups) {
+      if (!UW) break;
+      const { W: GW, U: GU, size } = g;
+      for (let c = f * size, end = c + size; c < end; c++) GW[c] -= GU[c] / step;
+    }
+    const o = f * L;
+    if (UW) for (let i = o; i < o + L; i++) W[i] -= UW[i] / step;
+    for (const g of groups) {
+      const { W: GW, of, size } = g;
+      const r = f * size;
+      for (let y = 0; y < L; y++) W[o + y] += GW[r + of[y]];
+    }
+  }
 }
