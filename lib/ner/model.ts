@@ -410,6 +410,72 @@ export function predictInMemory(
   return decodeDocument(m.labels, m.params, lattice, seqs, seqs.map((s) => inMemoryEmissions(m, s)), consistency, projectKnown);
 }
 
+/**
+ * The entities of `text` whose reading the in-memory model gives a probability of at least `min` (> 0.5; compared
+ * as confidenceScore rounds it), in text order, with that probability as confidenceScore. Every token of such a
+ * reading carries its tag with a marginal of at least `min`, so reading each token's most probable tag finds them
+ * all: forward-backward alone, without the Viterbi and document-consistency passes of `predictInMemory` (whose
+ * entities this probable are the same ones, but for a reading off the most probable path, which it would miss).
+ * For scanning many texts (training's scan for project names), the code it runs is the code training has run.
+ */
+export function confidentEntities(m: FittedModel, text: string, min: number, lattice: Lattice = modelLattice(m)): PredictedEntity[] {
+  if (!(min > 0.5)) throw new RangeError(`confidentEntities: min must be above 0.5, got ${min}`);
+  const { labels } = m;
+  const L = labels.size;
+  const bilou = labels.scheme === 'BILOU';
+  const out: PredictedEntity[] = [];
+  // a reading's probability counts as its confidenceScore, rounded to 4 decimals, would
+  const floor = min - 0.5e-4;
+  for (const s of prepareText(text)) {
+    const n = s.starts.length;
+    if (n === 0) continue;
+    lattice.run(inMemoryEmissions(m, s), n);
+    const tags = new Int32Array(n);
+    for (let t = 0; t < n; t++) {
+      if (lattice.marginal(t, 0) >= floor) continue;
+      let best = 0;
+      let p = 0;
+      for (let y = 1; y < L; y++) {
+        const q = lattice.marginal(t, y);
+        if (q > p) {
+          p = q;
+          best = y;
+        }
+      }
+      if (p < floor) continue;
+      const prefix = labels.prefixOf(best);
+      const c = labels.categoryOf(best);
+      if (prefix !== 'B' && prefix !== 'U') continue;
+      tags[t] = best;
+      let e = t;
+      if (prefix === 'B') {
+        const inside = labels.tag('I', c);
+        const last = bilou ? labels.tag('L', c) : -1;
+        let closed = !bilou;
+        for (let u = t + 1; u < n; u++) {
+          if (lattice.marginal(u, inside) >= floor) {
+            tags[u] = inside;
+            e = u;
+          } else if (bilou && lattice.marginal(u, last) >= floor) {
+            tags[u] = last;
+            e = u;
+            closed = true;
+            break;
+          } else break;
+        }
+        if (!closed) continue;
+      }
+      const confidence = Math.round(lattice.segmentProbability(tags, t, e) * 1e4) / 1e4;
+      if (confidence < min) continue;
+      const offset = s.starts[t];
+      const end = s.ends[e];
+      out.push({ text: s.text.slice(offset, end), category: labels.categories[c], offset, length: end - offset, confidenceScore: confidence });
+      t = e;
+    }
+  }
+  return out;
+}
+
 /** A lattice with the in-memory model's chain (see predictInMemory). */
 export function modelLattice(m: FittedModel): Lattice {
   const lattice = new Lattice(m.labels.size);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODEL_FORMAT_VERSION, trainModel } from '../../../lib/ner/engine.js';
 import { englishLexicon } from '../../../lib/ner/lexicon.js';
-import { DEFAULT_CONSISTENCY, predictInMemory } from '../../../lib/ner/model.js';
+import { confidentEntities, DEFAULT_CONSISTENCY, predictInMemory } from '../../../lib/ner/model.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
 import { DataType, readEmissionModel, readOnnxMetadata, tensorValues } from '../../../lib/ner/onnx/export.js';
@@ -81,6 +81,29 @@ describe('NER engine', () => {
       onnx.forEach((e, i) => expect(e.confidenceScore).toBeCloseTo(mem[i].confidenceScore, 3));
     }
     await model.release();
+  });
+
+  it('finds the entities the decoder reports with confidence ≥ 0.9 from forward-backward alone (the names scan)', () => {
+    // a weak model (few documents) on unseen names, of one token and of several: some entities above 0.9, some below
+    const names = ['Contoso Bank', 'Fabrikam Group', 'AAPL', 'Northwind Traders Inc'];
+    const fitted = fitDocuments(makeDocs(5, 5, CCY, names), { categories, seed: 1 });
+    let above = 0;
+    let below = 0;
+    let multi = 0;
+    for (const doc of makeDocs(40, 98, ['SEK', 'NOK', 'USD', 'EUR', 'PLN'], ['Contoso Bank', 'Wide World Importers', 'QQQ', 'Tailspin Toys', 'ZX'])) {
+      for (const consistency of [0, DEFAULT_CONSISTENCY]) {
+        const decoded = predictInMemory(fitted.model, doc.text, consistency);
+        const confident = decoded.filter((e) => e.confidenceScore >= 0.9);
+        above += confident.length;
+        multi += confident.filter((e) => e.text.includes(' ')).length;
+        below += decoded.length - confident.length;
+        expect(confidentEntities(fitted.model, doc.text, 0.9)).toEqual(confident);
+      }
+    }
+    expect(above).toBeGreaterThan(20);
+    expect(below).toBeGreaterThan(20);
+    expect(multi).toBeGreaterThan(5);
+    expect(() => confidentEntities(fitted.model, 'x', 0.5)).toThrow(RangeError);
   });
 
   it('splits tokens at label boundaries so no labelled span is lost, and reports how many', async () => {
