@@ -235,6 +235,11 @@ export class Lattice {
   readonly viterbiBuffers = new ViterbiBuffers();
   /** Set when the chain is a factored BILOU chain: the O(L) kernels run instead of the adjacency lists. */
   bilou: BilouChain | undefined;
+  /**
+   * For a decoder that owns this lattice, moving averages over recent sequences: the share with entities, and the
+   * share whose path `certainPath` settled when tried (it orders its passes by them: see DocumentDecoder.decode).
+   */
+  readonly decodeStats = { entities: 0, certain: 1, sequences: 0 };
   private readonly w: Float64Array;
   /** Per-category sums (prefix, own) for the factored kernels. */
   private readonly pre: Float64Array;
@@ -514,6 +519,39 @@ export class Lattice {
     }
   }
 
+  /**
+   * The most probable path, when the last run's marginals prove which it is: the tags ŷ of highest marginal at each
+   * token, if Σ_t (1 − P(y_t = ŷ_t)) < 0.45. Then P(ŷ) > 0.55 (union bound over the tokens where a path can differ
+   * from ŷ), so every other path is below 0.45: ŷ is the path Viterbi finds, by a score margin of at least
+   * ln(0.55 / 0.45) ≈ 0.2, far above any rounding. Undefined when the marginals do not settle it (most tokens
+   * certain, a few not: the sum passes the bound early, and only a token's first tags are read while it is certain).
+   */
+  certainPath(): Int32Array | undefined {
+    const { L, n, alpha, beta } = this;
+    const inv = 1 / this.K;
+    const out = new Int32Array(n);
+    let doubt = 0;
+    for (let t = 0, o = 0; t < n; t++, o += L) {
+      let best = 0;
+      let p = alpha[o] * beta[o] * inv;
+      if (p <= 0.5) {
+        // not O: the tag above one half, if any (the only candidate for a bound below one half)
+        for (let y = 1; y < L; y++) {
+          const q = alpha[o + y] * beta[o + y] * inv;
+          if (q > p) {
+            p = q;
+            best = y;
+            if (q > 0.5) break;
+          }
+        }
+      }
+      doubt += 1 - p;
+      if (!(doubt < CERTAIN_PATH_DOUBT)) return undefined;
+      out[t] = best;
+    }
+    return out;
+  }
+
   /** Marginal probability of tag y at token t (after run). */
   marginal(t: number, y: number): number {
     const o = t * this.L + y;
@@ -539,6 +577,9 @@ export class Lattice {
     return s;
   }
 }
+
+/** See Lattice.certainPath. */
+const CERTAIN_PATH_DOUBT = 0.45;
 
 /** Reusable Viterbi buffers (one per decoder: decoding allocates nothing per sequence once grown). */
 export class ViterbiBuffers {

@@ -209,17 +209,29 @@ class DocumentDecoder {
   decode(): PredictedEntity[] {
     const { seqs, labels, lattice, emissions, local, localIndex, found, tagsOf, consistency, project } = this;
     const buffers = lattice.viterbiBuffers;
+    const stats = lattice.decodeStats;
     /** The last sequence that established a name new to the document (−1: none). */
     let late = -1;
     // plain loops, no closure per sequence or entity: each one is a call to tsx's __name under the tsx loader
     for (let k = 0; k < seqs.length; k++) {
       const s = seqs[k];
       const n = s.starts.length;
-      const tags = n > 0 ? viterbi(emissions[k], n, this.chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
+      let ran = false;
+      let tags: Int32Array | undefined;
+      if (n > 0 && marginalsFirst(stats)) {
+        lattice.run(emissions[k], n);
+        ran = true;
+        tags = lattice.certainPath();
+        stats.certain += ((tags ? 1 : 0) - stats.certain) / DECODE_STATS_SPAN;
+      }
+      tags ??= n > 0 ? viterbi(emissions[k], n, this.chain, lattice, buffers) : new Int32Array(0); // setChain was called by the owner
       tagsOf.push(tags);
       const spans = labels.decode(tags);
-      let ran = false;
-      if (spans.length > 0) {
+      if (n > 0) {
+        stats.entities += ((spans.length > 0 ? 1 : 0) - stats.entities) / DECODE_STATS_SPAN;
+        stats.sequences++;
+      }
+      if (spans.length > 0 && !ran) {
         lattice.run(emissions[k], n);
         ran = true;
       }
@@ -324,6 +336,24 @@ class DocumentDecoder {
     if (added.length) found[k] = [...found[k], ...added].sort(byOffset);
     return ran;
   }
+}
+
+/** Sequences the decode statistics average over (see Lattice.decodeStats). */
+const DECODE_STATS_SPAN = 32;
+/** Forward-backward costs about this many Viterbi passes (crossner_science and slots_synth profiles: 2.7 and 2.9). */
+const FB_PER_VITERBI = 2.5;
+
+/**
+ * Whether to run forward-backward before Viterbi on a sequence. Viterbi first, then forward-backward only for
+ * sequences with entities (their confidences), is the plain order. Forward-backward first runs it on sequences without
+ * entities too, but its marginals may prove which path Viterbi would find (`certainPath`), and then Viterbi is not run:
+ * worth it when sequences with entities are many and settled paths common, by the two shares measured so far. Every
+ * 16th sequence with entities in most tries it anyway, so the share of settled paths keeps up with the text. Either
+ * order gives the same tags.
+ */
+function marginalsFirst(s: { entities: number; certain: number; sequences: number }): boolean {
+  if (s.entities <= 0.5) return false;
+  return s.entities * s.certain > (1 - s.entities) * FB_PER_VITERBI || s.sequences % 16 === 0;
 }
 
 const byLength = (x: { text: string }, y: { text: string }) => x.text.length - y.text.length;

@@ -132,6 +132,40 @@ describe('factored BILOU chain', () => {
     expect(su.some((x) => x > 0.01)).toBe(true);
   });
 
+  it('settles the best path from the marginals only when they prove it, and it is then the Viterbi path', () => {
+    let settled = 0;
+    let unsettled = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const { factored, plain } = randomChain(seed);
+      const n = 3 + (seed % 9);
+      // noise plus a planted allowed path, from barely to clearly favoured: some paths certain, some not
+      const r = prng(seed + 1000);
+      const E = Float64Array.from({ length: n * L }, () => 2 * r() - 1);
+      const sharp = (seed % 7) * 2;
+      for (let t = 0, prev = -1; t < n; t++) {
+        const ok = [...Array(L).keys()].filter((y) => (t === 0 ? labels.allowedStart(y) : labels.allowed(prev, y)) && (t < n - 1 || labels.allowedEnd(y)));
+        prev = ok[Math.floor(r() * ok.length)];
+        E[t * L + prev] += sharp;
+      }
+      for (const chain of [factored, plain]) {
+        const lat = new Lattice(L);
+        lat.setChain(chain);
+        lat.run(E, n);
+        const path = lat.certainPath();
+        if (path) {
+          settled++;
+          expect([...path]).toEqual([...viterbi(E, n, chain, lat)]);
+          // the bound it checks: the path's probability is above one half
+          let doubt = 0;
+          for (let t = 0; t < n; t++) doubt += 1 - lat.marginal(t, path[t]);
+          expect(doubt).toBeLessThan(0.45);
+        } else unsettled++;
+      }
+    }
+    expect(settled).toBeGreaterThan(100);
+    expect(unsettled).toBeGreaterThan(100);
+  });
+
   it('trains factored cross transitions deterministically, and learns them from data', () => {
     // "Alice Corp" read as U-PER U-ORG: a cross pair the data insists on
     const seqs = Array.from({ length: 30 }, (_, i) => ({

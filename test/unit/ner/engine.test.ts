@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODEL_FORMAT_VERSION, trainModel } from '../../../lib/ner/engine.js';
 import { englishLexicon } from '../../../lib/ner/lexicon.js';
-import { confidentEntities, DEFAULT_CONSISTENCY, predictInMemory } from '../../../lib/ner/model.js';
+import { confidentEntities, DEFAULT_CONSISTENCY, modelLattice, predictInMemory } from '../../../lib/ner/model.js';
+import { Lattice } from '../../../lib/ner/crf.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
 import { DataType, readEmissionModel, readOnnxMetadata, tensorValues } from '../../../lib/ner/onnx/export.js';
@@ -104,6 +105,23 @@ describe('NER engine', () => {
     expect(below).toBeGreaterThan(20);
     expect(multi).toBeGreaterThan(5);
     expect(() => confidentEntities(fitted.model, 'x', 0.5)).toThrow(RangeError);
+  });
+
+  it('decodes the same whether forward-backward or Viterbi runs first', () => {
+    const fitted = fitDocuments(makeDocs(8, 6), { categories, seed: 1 });
+    const settle = vi.spyOn(Lattice.prototype, 'certainPath');
+    let settled = 0;
+    for (const doc of makeDocs(10, 97, ['SEK', 'NOK', 'USD'], ['ABCD', 'AAPL', 'QQQ'])) {
+      const plain = predictInMemory(fitted.model, doc.text, DEFAULT_CONSISTENCY, fitted.known);
+      const lattice = modelLattice(fitted.model);
+      // as after many sequences with entities, all of them settled by their marginals
+      Object.assign(lattice.decodeStats, { entities: 1, certain: 1, sequences: 1 });
+      settle.mockClear();
+      expect(predictInMemory(fitted.model, doc.text, DEFAULT_CONSISTENCY, fitted.known, lattice)).toEqual(plain);
+      settled += settle.mock.results.filter((r) => r.value !== undefined).length;
+    }
+    settle.mockRestore();
+    expect(settled).toBeGreaterThan(10);
   });
 
   it('splits tokens at label boundaries so no labelled span is lost, and reports how many', async () => {
