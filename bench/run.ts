@@ -219,6 +219,8 @@ async function crossCheck(stage: string, predFile: string, mine: SpanScore): Pro
 
 const f = (x: number, d = 1) => x.toFixed(d);
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
+/** The higher of the two F1 figures is bold. */
+const bold = (on: boolean, s: string) => (on ? `**${s}**` : s);
 
 async function main() {
   const args = parseCli(process.argv.slice(2));
@@ -266,7 +268,7 @@ async function main() {
       const o = r.ours as OursResult;
       const p = r.peer;
       lines.push(
-        `| ${r.dataset} | **${f(100 * o.score.f1, 2)}** | ${f(100 * p.score.f1, 2)} | ${f(100 * (o.score.f1 - p.score.f1), 2)} | ${f(o.train.total_s, 2)} | ${f(p.train.total_s, 2)} | ${f(o.train.total_s / p.train.total_s, 2)}× | ${int(o.tag.newtext_tok_per_s)} (${int(o.tag.tok_per_s)}, ${int(o.tag.warm_tok_per_s)}) | ${int(p.passes.newtext_tok_per_s)} (${int(p.passes.cold_tok_per_s)}, ${int(p.passes.warm_tok_per_s)}) | ${f(o.tag.newtext_tok_per_s / p.passes.newtext_tok_per_s, 2)}× (${f(o.tag.tok_per_s / p.passes.cold_tok_per_s, 2)}×, ${f(o.tag.warm_tok_per_s / p.passes.warm_tok_per_s, 2)}×) | ${int(o.train.peak_rss_mb)} / ${int(p.trainPeakRssMb)} | ${f(o.train.model_bytes / 1e6, 2)} | ${f(o.tag.load_ms, 0)} | ${o.train.unlabelledDocuments} |`,
+        `| ${r.dataset} | ${bold(o.score.f1 >= p.score.f1, f(100 * o.score.f1, 2))} | ${bold(p.score.f1 > o.score.f1, f(100 * p.score.f1, 2))} | ${f(100 * (o.score.f1 - p.score.f1), 2)} | ${f(o.train.total_s, 2)} | ${f(p.train.total_s, 2)} | ${f(o.train.total_s / p.train.total_s, 2)}× | ${int(o.tag.newtext_tok_per_s)} (${int(o.tag.tok_per_s)}, ${int(o.tag.warm_tok_per_s)}) | ${int(p.passes.newtext_tok_per_s)} (${int(p.passes.cold_tok_per_s)}, ${int(p.passes.warm_tok_per_s)}) | ${f(o.tag.newtext_tok_per_s / p.passes.newtext_tok_per_s, 2)}× (${f(o.tag.tok_per_s / p.passes.cold_tok_per_s, 2)}×, ${f(o.tag.warm_tok_per_s / p.passes.warm_tok_per_s, 2)}×) | ${int(o.train.peak_rss_mb)} / ${int(p.trainPeakRssMb)} | ${f(o.train.model_bytes / 1e6, 2)} | ${f(o.tag.load_ms, 0)} | ${o.train.unlabelledDocuments} |`,
       );
     }
     lines.push(
