@@ -262,7 +262,11 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
       aligned = false;
       // smallest pad (0 or 2..9) that moves this raw_data to the next aligned offset, given the earlier changes
       const want = (pads[i] + RAW_DATA_ALIGNMENT - misfit) % RAW_DATA_ALIGNMENT;
-      const next = want === 0 ? 0 : want === 1 ? RAW_DATA_ALIGNMENT + 1 : want;
+      let next = want === 0 ? 0 : want === 1 ? RAW_DATA_ALIGNMENT + 1 : want;
+      // A pad can lengthen the size prefix of the tensor (or of a message around it) by a byte, moving the data one
+      // byte more than the pad: never go back below a pad already tried, or the two pads would alternate for ever
+      // (a 2-category BIO model, 1.9 MB, did); go up by whole alignments instead.
+      while (next < pads[i]) next += RAW_DATA_ALIGNMENT;
       shift += next - pads[i];
       pads[i] = next;
     });

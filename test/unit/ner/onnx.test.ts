@@ -361,6 +361,18 @@ describe('model file', () => {
     expectClose(await t.emissions(b1, b2, fp, 12, 7), await s.emissions(b1, b2, fp, 12, 7), 0);
   });
 
+  it('aligns every raw_data whatever the sizes (a pad that lengthens a size prefix does not make it alternate)', () => {
+    // label counts around a tensor crossing 128 bytes, graphs with 2- and 3-byte size prefixes (a 2-category BIO
+    // model of 1.9 MB, 5 labels, failed before)
+    for (let labels = 1; labels <= 12; labels++)
+      for (const extra of [0, 300, 20_000, 300_000]) {
+        for (const weightsDtype of ['float16', 'float32'] as const) {
+          const bytes = buildEmissionModel(randomSpec(labels, 64, labels, { weightsDtype, tables: { x: new Uint8Array(extra) } }));
+          for (const [name, at] of rawDataOffsets(bytes)) expect([labels, extra, weightsDtype, name, at % RAW_DATA_ALIGNMENT]).toEqual([labels, extra, weightsDtype, name, 0]);
+        }
+      }
+  });
+
   it('carries host tables of each type, read back by name with their type checked', () => {
     const tables = { u8: Uint8Array.from([1, 2, 255]), u16: Uint16Array.from([65535, 7]), i32: Int32Array.from([-5, 9]), u32: Uint32Array.from([2 ** 32 - 1]), f32: Float32Array.from([1.5]) };
     const file = readEmissionModel(buildEmissionModel(randomSpec(22, 16, 2, { tables })));
