@@ -8,7 +8,7 @@ import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { confidentEntities, decodeDocument, fit, modelLattice, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
+import { confidentEntities, decodeDocument, fit, modelLattice, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
 import { EmissionCache } from './emission-cache.js';
@@ -366,7 +366,11 @@ function projectKnownEntities(
     for (const text of unlabelled) {
       if (known.size >= MAX_KNOWN || read >= budget) break;
       read += text.length;
-      for (const e of confidentEntities(model, text, 0.9, lattice)) if (!known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
+      const confident =
+        model.labels.scheme === 'BILOU'
+          ? confidentEntities(model, text, 0.9, lattice)
+          : predictInMemory(model, text, consistency, known, lattice).filter((e) => e.confidenceScore >= 0.9);
+      for (const e of confident) if (!known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }
   }
   return known;

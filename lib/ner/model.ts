@@ -319,11 +319,13 @@ class DocumentDecoder {
         }
         if (this.candidate.length < n) this.candidate = new Int32Array(Math.max(n, 2 * this.candidate.length));
         const candidate = this.candidate;
-        if (j - i === 1) candidate[i] = labels.tag('U', hit.category);
+        // the name's reading in the model's tag scheme (BILOU: U, or B I… L; BIO: B I…)
+        const bilou = labels.scheme === 'BILOU';
+        if (j - i === 1) candidate[i] = labels.tag(bilou ? 'U' : 'B', hit.category);
         else {
           candidate[i] = labels.tag('B', hit.category);
           for (let t = i + 1; t < j - 1; t++) candidate[t] = labels.tag('I', hit.category);
-          candidate[j - 1] = labels.tag('L', hit.category);
+          candidate[j - 1] = labels.tag(bilou ? 'L' : 'I', hit.category);
         }
         const p = lattice.segmentProbability(candidate, i, j - 1);
         if (p >= consistency) {
@@ -347,9 +349,9 @@ const FB_PER_VITERBI = 2.5;
  * Whether to run forward-backward before Viterbi on a sequence. Viterbi first, then forward-backward only for
  * sequences with entities (their confidences), is the plain order. Forward-backward first runs it on sequences without
  * entities too, but its marginals may prove which path Viterbi would find (`certainPath`), and then Viterbi is not run:
- * worth it when sequences with entities are many and settled paths common, by the two shares measured so far. Every
- * 16th sequence with entities in most tries it anyway, so the share of settled paths keeps up with the text. Either
- * order gives the same tags.
+ * worth it when sequences with entities are many and settled paths common, by the two shares measured so far. While
+ * most sequences have entities, every 16th sequence decoded tries it anyway, so the share of settled paths keeps up
+ * with the text. Either order gives the same tags.
  */
 function marginalsFirst(s: { entities: number; certain: number; sequences: number }): boolean {
   if (s.entities <= 0.5) return false;
@@ -442,27 +444,30 @@ export function predictInMemory(
 
 /**
  * The entities of `text` whose reading the in-memory model gives a probability of at least `min` (> 0.5; compared
- * as confidenceScore rounds it), in text order, with that probability as confidenceScore. Every token of such a
- * reading carries its tag with a marginal of at least `min`, so reading each token's most probable tag finds them
- * all: forward-backward alone, without the Viterbi and document-consistency passes of `predictInMemory` (whose
- * entities this probable are the same ones, but for a reading off the most probable path, which it would miss).
- * For scanning many texts (training's scan for project names), the code it runs is the code training has run.
+ * as confidenceScore rounds it), in text order, with that probability as confidenceScore. BILOU models only. Every
+ * token of such a reading carries its tag with a marginal of at least that probability, so reading each token's most
+ * probable tag finds them all: forward-backward alone, without the Viterbi and document-consistency passes of
+ * `predictInMemory`. Its entities this probable are the same ones (a reading off its best path, which it would miss,
+ * cannot have the probability of all other paths together), and the consistency pass only re-reads names already
+ * known. For training's scan for project names: the code it runs is the code training has just run.
  */
 export function confidentEntities(m: FittedModel, text: string, min: number, lattice: Lattice = modelLattice(m)): PredictedEntity[] {
   if (!(min > 0.5)) throw new RangeError(`confidentEntities: min must be above 0.5, got ${min}`);
   const { labels } = m;
+  // in BIO nothing closes a span: a confident B would not say whether the entity ends there
+  if (labels.scheme !== 'BILOU') throw new RangeError(`confidentEntities: needs a BILOU model, not ${labels.scheme}`);
   const L = labels.size;
-  const bilou = labels.scheme === 'BILOU';
   const out: PredictedEntity[] = [];
-  // a reading's probability counts as its confidenceScore, rounded to 4 decimals, would
-  const floor = min - 0.5e-4;
+  /** Whether probability p reaches min as confidenceScore (rounded to 4 decimals) shows it. */
+  const reaches = (p: number) => Math.round(p * 1e4) / 1e4 >= min;
   for (const s of prepareText(text)) {
     const n = s.starts.length;
     if (n === 0) continue;
     lattice.run(inMemoryEmissions(m, s), n);
     const tags = new Int32Array(n);
     for (let t = 0; t < n; t++) {
-      if (lattice.marginal(t, 0) >= floor) continue;
+      // O above one half: no other tag can reach min
+      if (lattice.marginal(t, 0) > 0.5) continue;
       let best = 0;
       let p = 0;
       for (let y = 1; y < L; y++) {
@@ -472,7 +477,7 @@ export function confidentEntities(m: FittedModel, text: string, min: number, lat
           best = y;
         }
       }
-      if (p < floor) continue;
+      if (!reaches(p)) continue;
       const prefix = labels.prefixOf(best);
       const c = labels.categoryOf(best);
       if (prefix !== 'B' && prefix !== 'U') continue;
@@ -480,18 +485,15 @@ export function confidentEntities(m: FittedModel, text: string, min: number, lat
       let e = t;
       if (prefix === 'B') {
         const inside = labels.tag('I', c);
-        const last = bilou ? labels.tag('L', c) : -1;
-        let closed = !bilou;
-        for (let u = t + 1; u < n; u++) {
-          if (lattice.marginal(u, inside) >= floor) {
-            tags[u] = inside;
-            e = u;
-          } else if (bilou && lattice.marginal(u, last) >= floor) {
+        const last = labels.tag('L', c);
+        let closed = false;
+        for (let u = t + 1; u < n && !closed; u++) {
+          if (reaches(lattice.marginal(u, inside))) tags[u] = inside;
+          else if (reaches(lattice.marginal(u, last))) {
             tags[u] = last;
-            e = u;
             closed = true;
-            break;
           } else break;
+          e = u;
         }
         if (!closed) continue;
       }

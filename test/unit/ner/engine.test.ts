@@ -105,6 +105,25 @@ describe('NER engine', () => {
     expect(below).toBeGreaterThan(20);
     expect(multi).toBeGreaterThan(5);
     expect(() => confidentEntities(fitted.model, 'x', 0.5)).toThrow(RangeError);
+    // entities that end their sequence, and one-token sequences
+    const model = fitDocuments(makeDocs(20, 4), { categories, seed: 1 }).model;
+    const text = 'Traders sold EUR/USD\nAAPL\nShares of Contoso rose and AAPL';
+    const decoded = predictInMemory(model, text, 0).filter((e) => e.confidenceScore >= 0.9);
+    expect(decoded.map((e) => e.text)).toContain('EUR/USD');
+    expect(confidentEntities(model, text, 0.9)).toEqual(decoded);
+  });
+
+  it('trains, exports and decodes a BIO model, consistency pass included', async () => {
+    const settings = { ...DEFAULT_ENGINE, trainer: { ...DEFAULT_ENGINE.trainer, scheme: 'BIO' as const } };
+    const fitted = fitDocuments(makeDocs(20, 3), { categories, seed: 1, unlabelledTexts: makeDocs(3, 50).map((d) => d.text) }, settings);
+    expect(() => confidentEntities(fitted.model, 'x', 0.9)).toThrow(/BILOU/);
+    const model = await loadModel(exportModel(fitted, settings));
+    // a name the document establishes, then meets again where the local context alone may not be enough
+    const text = 'Hedge funds bought QQQX and shorted SEK/NOK on Friday.\nLater QQQX was flat and SEK/NOK too.';
+    const mem = predictInMemory(fitted.model, text, DEFAULT_CONSISTENCY, fitted.known);
+    expect(mem.map((e) => e.text)).toEqual(expect.arrayContaining(['QQQX', 'SEK/NOK']));
+    expect((await model.predict(text)).map((e) => [e.offset, e.length, e.category])).toEqual(mem.map((e) => [e.offset, e.length, e.category]));
+    await model.release();
   });
 
   it('decodes the same whether forward-backward or Viterbi runs first', () => {
