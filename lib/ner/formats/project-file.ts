@@ -127,7 +127,12 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain object as JSON.parse makes them (other objects, such as a Map or a Date, are left to zod). */
+const isObject = (v: unknown): v is Json => {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isCategory = (v: unknown): v is string => isNonEmptyString(v) && v.length <= 50 && !FORBIDDEN_CATEGORY_CHARS.test(v);
@@ -135,9 +140,11 @@ const isKind = (v: unknown): v is z.infer<typeof ProjectKind> => v === 'CustomEn
 
 /**
  * Copies `from`'s keys that `shape` does not name, after `to`'s own (what a zod looseObject keeps); false if a key
- * is `__proto__` (an own property of parsed JSON that assignment would turn into a prototype: zod decides those).
+ * is `__proto__` (an own property of parsed JSON that assignment would turn into a prototype) or a symbol: zod
+ * decides those.
  */
 function copyLooseKeys(from: Json, to: Json, shape: ReadonlySet<string>): boolean {
+  if (Object.getOwnPropertySymbols(from).length > 0) return false;
   for (const k of Object.keys(from)) {
     if (k === '__proto__') return false;
     if (!shape.has(k)) to[k] = from[k];
