@@ -523,8 +523,9 @@ export class Lattice {
    * The most probable path, when the last run's marginals prove which it is: the tags ŷ of highest marginal at each
    * token, if Σ_t (1 − P(y_t = ŷ_t)) < 0.45. Then P(ŷ) > 0.55 (union bound over the tokens where a path can differ
    * from ŷ), so every other path is below 0.45: ŷ is the path Viterbi finds, by a score margin of at least
-   * ln(0.55 / 0.45) ≈ 0.2, far above any rounding. Undefined when the marginals do not settle it (most tokens
-   * certain, a few not: the sum passes the bound early, and only a token's first tags are read while it is certain).
+   * ln(0.55 / 0.45) ≈ 0.2, far above any rounding. Undefined when the marginals do not settle it. Cheap either way:
+   * a token whose O is above one half costs one marginal, another stops at its tag above one half, and the scan gives
+   * up as soon as the sum passes the bound.
    */
   certainPath(): Int32Array | undefined {
     const { L, n, alpha, beta } = this;
@@ -817,7 +818,7 @@ function adagradRows(
 }
 
 /** Weights shared by a group of labels (see CrfTrainOptions.labelGroups). */
-interface Group {
+export interface Group {
   of: Int32Array;
   size: number;
   W: Float64Array;
@@ -1122,7 +1123,7 @@ function adagradScalar(x: Float64Array, G: Float64Array, U: Float64Array, i: num
  * mean iterates); then each group's share of a feature added to each label's weight (the same scores, one matrix).
  * Row by row, in one pass: each weight sees the operations it would in separate passes, in the same order.
  */
-function finishRows(W: Float64Array, UW: Float32Array | undefined, groups: Group[], L: number, numFeatures: number, step: number): void {
+export function finishRows(W: Float64Array, UW: Float32Array | undefined, groups: Group[], L: number, numFeatures: number, step: number): void {
   for (let f = 0; f < numFeatures; f++) {
     for (const g of groups) {
       if (!UW) break;

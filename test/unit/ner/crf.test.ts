@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores } from '../../../lib/ner/crf.js';
+import { DISALLOWED, expNonPositive, finishRows, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type Group } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { DEFAULT_TRAINER, epochsFor } from '../../../lib/ner/model.js';
 
@@ -185,6 +185,35 @@ describe('factored BILOU chain', () => {
     expect(p1.cross!.u[a]).toBeGreaterThan(0);
     expect(p1.cross!.v[b]).toBeGreaterThan(0);
     expect([...viterbi(new Float64Array(3 * L), 3, p1)]).toEqual([a, b, 0]);
+  });
+});
+
+describe('finishRows', () => {
+  it('gives the bits of separate passes: W − UW/step, each group W − U/step, then the groups folded in', () => {
+    const r = prng(5);
+    const numFeatures = 37;
+    const L = 9;
+    const step = 1234;
+    const make = (n: number) => Float64Array.from({ length: n }, () => 4 * r() - 2);
+    const make32 = (n: number) => Float32Array.from({ length: n }, () => 400 * r() - 200);
+    for (const averaged of [true, false]) {
+      const W = make(numFeatures * L);
+      const UW = make32(numFeatures * L);
+      const groups: Group[] = [
+        { of: Int32Array.from({ length: L }, (_, y) => y % 3), size: 3 },
+        { of: Int32Array.from({ length: L }, (_, y) => (y * 7) % 5), size: 5 },
+      ].map(({ of, size }) => ({ of, size, W: make(numFeatures * size), G: new Float32Array(0), U: make32(numFeatures * size), grad: new Float64Array(size), sum: new Float64Array(size) }));
+      // the separate passes, as before finishRows
+      const want = Float64Array.from(W);
+      const gW = groups.map((g) => Float64Array.from(g.W));
+      if (averaged) {
+        for (let i = 0; i < want.length; i++) want[i] -= UW[i] / step;
+        groups.forEach((g, k) => { for (let i = 0; i < g.W.length; i++) gW[k][i] -= g.U[i] / step; });
+      }
+      groups.forEach((g, k) => { for (let f = 0; f < numFeatures; f++) for (let y = 0; y < L; y++) want[f * L + y] += gW[k][f * g.size + g.of[y]]; });
+      finishRows(W, averaged ? UW : undefined, groups, L, numFeatures, step);
+      expect(Buffer.from(W.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    }
   });
 });
 
