@@ -4,22 +4,12 @@
 // templates and value lists with a seeded PRNG, so it is easy (both engines score high): read its F1 as a sanity
 // check only, and its training and tagging times as what many categories cost.
 //   node --import tsx bench/extra/synth-slots.mjs <outRoot>   (make.sh runs it)
+import { prng } from '../../lib/ner/crf.ts';
 import { buildDataset } from './build.mjs';
 
 const out = process.argv[2];
 if (!out) throw new Error('usage: synth-slots.mjs <outRoot>');
 
-/** mulberry32, as lib/ner/crf.ts's prng. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CITIES = ['boston', 'denver', 'atlanta', 'dallas', 'pittsburgh', 'baltimore', 'philadelphia', 'san francisco', 'new york', 'washington', 'oakland', 'milwaukee', 'detroit', 'charlotte', 'toronto', 'montreal', 'seattle', 'phoenix', 'houston', 'miami', 'orlando', 'tampa', 'memphis', 'nashville', 'salt lake city', 'las vegas', 'los angeles', 'san diego', 'san jose', 'st. louis', 'kansas city', 'minneapolis', 'st. paul', 'cincinnati', 'cleveland', 'columbus', 'indianapolis', 'chicago', 'newark', 'tacoma', 'ontario', 'burbank', 'long beach', 'westchester county', 'fort worth'];
 const AIRLINES = ['united', 'delta', 'american', 'continental', 'us air', 'northwest', 'twa', 'eastern', 'america west', 'alaska airlines', 'lufthansa', 'air canada', 'canadian airlines', 'midwest express', 'tower air', 'nationair'];
