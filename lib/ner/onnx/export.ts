@@ -127,6 +127,20 @@ function node(opType: string, inputs: string[], outputs: string[], attrs: Record
   return n;
 }
 
+/**
+ * The emission nodes for one row input: Gather the weight rows `rowInput` names (→ `rows{suffix}`, by way of
+ * `rows16{suffix}` and a Cast when the weights are float16), then ReduceSum over the rows of each token (→ `output`).
+ */
+function lookupAndSum(rowInput: string, output: string, suffix: string, half: boolean): ProtoWriter[] {
+  const rows = `rows${suffix}`;
+  const gathered = half ? `rows16${suffix}` : rows;
+  return [
+    node('Gather', [WEIGHTS, rowInput], [gathered], { axis: 0 }),
+    ...(half ? [node('Cast', [gathered], [rows], { to: FLOAT })] : []),
+    node('ReduceSum', [rows, 'axis1'], [output], { keepdims: 0 }),
+  ];
+}
+
 function valueInfo(name: string, elemType: number, dims: Array<number | string>): ProtoWriter {
   const shape = new ProtoWriter();
   for (const d of dims) {
@@ -215,9 +229,7 @@ export function buildEmissionModel(spec: EmissionModelSpec): Uint8Array {
   }
 
   const nodes = [
-    node('Gather', [WEIGHTS, 'row_index'], [half ? 'rows16' : 'rows'], { axis: 0 }),
-    ...(half ? [node('Cast', ['rows16'], ['rows'], { to: FLOAT })] : []),
-    node('ReduceSum', ['rows', 'axis1'], ['emissions'], { keepdims: 0 }),
+    ...lookupAndSum('row_index', 'emissions', '', half),
     node('Identity', ['crf_transitions'], ['transitions']),
     node('Identity', ['crf_start'], ['start']),
     node('Identity', ['crf_end'], ['end']),
@@ -422,9 +434,7 @@ function isEmissionGraph(nodes: GraphNode[], inputs: ReadonlySet<string>, used: 
 function addSecondRowInput(g: ProtoWriter, tensors: ReadonlyMap<string, RawTensor>): void {
   const w = tensors.get(WEIGHTS)!;
   const half = w.dataType === FLOAT16;
-  g.message(Graph.node, node('Gather', [WEIGHTS, ROW_INDEX_B], [half ? 'rows16_b' : 'rows_b'], { axis: 0 }));
-  if (half) g.message(Graph.node, node('Cast', ['rows16_b'], ['rows_b'], { to: FLOAT }));
-  g.message(Graph.node, node('ReduceSum', ['rows_b', 'axis1'], [EMISSIONS_B], { keepdims: 0 }));
+  for (const n of lookupAndSum(ROW_INDEX_B, EMISSIONS_B, '_b', half)) g.message(Graph.node, n);
   g.message(Graph.input, valueInfo(ROW_INDEX_B, INT32, ['NB', 'KB']));
   g.message(Graph.output, valueInfo(EMISSIONS_B, FLOAT, ['NB', w.dims[1]]));
 }
