@@ -328,6 +328,8 @@ export function fitDocuments(docs: LabelledDocument[], opts: TrainOptions, setti
 
 /** At most this many project entity strings are kept in a model. */
 const MAX_KNOWN = 50_000;
+/** The confidence a prediction on an unlabelled document needs to become a project name. */
+const KNOWN_MIN_CONFIDENCE = 0.9;
 
 /**
  * The entity strings the project has established: every labelled span (its most frequent category), then what the
@@ -368,8 +370,8 @@ function projectKnownEntities(
       read += text.length;
       const confident =
         model.labels.scheme === 'BILOU'
-          ? confidentEntities(model, text, 0.9, lattice)
-          : predictInMemory(model, text, consistency, known, lattice).filter((e) => e.confidenceScore >= 0.9);
+          ? confidentEntities(model, text, KNOWN_MIN_CONFIDENCE, lattice)
+          : predictInMemory(model, text, consistency, known, lattice).filter((e) => e.confidenceScore >= KNOWN_MIN_CONFIDENCE);
       for (const e of confident) if (!known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }
   }

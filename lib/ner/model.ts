@@ -255,7 +255,7 @@ class DocumentDecoder {
             setBit(localFirstBits, key);
           }
         }
-        entities.push({ text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: Math.round(confidence * 1e4) / 1e4 });
+        entities.push({ text, category: labels.categories[sp.category], offset, length: end - offset, confidenceScore: asConfidenceScore(confidence) });
       }
       found.push(entities);
       // strings known so far are checked now, while this sequence's lattice is at hand
@@ -329,7 +329,7 @@ class DocumentDecoder {
         }
         const p = lattice.segmentProbability(candidate, i, j - 1);
         if (p >= consistency) {
-          added.push({ text: c.text, category: labels.categories[hit.category], offset: s.starts[i], length: c.text.length, confidenceScore: Math.round(p * 1e4) / 1e4 });
+          added.push({ text: c.text, category: labels.categories[hit.category], offset: s.starts[i], length: c.text.length, confidenceScore: asConfidenceScore(p) });
           i = j - 1;
           break;
         }
@@ -357,6 +357,9 @@ function marginalsFirst(s: { entities: number; certain: number; sequences: numbe
   if (s.entities <= 0.5) return false;
   return s.entities * s.certain > (1 - s.entities) * FB_PER_VITERBI || s.sequences % 16 === 0;
 }
+
+/** A probability as an entity's confidenceScore gives it: rounded to 4 decimals. */
+const asConfidenceScore = (p: number) => Math.round(p * 1e4) / 1e4;
 
 const byLength = (x: { text: string }, y: { text: string }) => x.text.length - y.text.length;
 const byOffset = (x: PredictedEntity, y: PredictedEntity) => x.offset - y.offset;
@@ -460,7 +463,7 @@ export function confidentEntities(m: FittedModel, text: string, min: number, lat
   const L = labels.size;
   const out: PredictedEntity[] = [];
   /** Whether probability p reaches min as confidenceScore (rounded to 4 decimals) shows it. */
-  const reaches = (p: number) => Math.round(p * 1e4) / 1e4 >= min;
+  const reaches = (p: number) => asConfidenceScore(p) >= min;
   for (const s of prepareText(text)) {
     const n = s.starts.length;
     if (n === 0) continue;
@@ -498,7 +501,7 @@ export function confidentEntities(m: FittedModel, text: string, min: number, lat
         }
         if (!closed) continue;
       }
-      const confidence = Math.round(lattice.segmentProbability(tags, t, e) * 1e4) / 1e4;
+      const confidence = asConfidenceScore(lattice.segmentProbability(tags, t, e));
       if (confidence < min) continue;
       const offset = s.starts[t];
       const end = s.ends[e];
