@@ -66,6 +66,19 @@ export interface CrossFactors {
   u: Float64Array;
   /** [L], used at B-y and U-y. */
   v: Float64Array;
+  /**
+   * Sparse corrections: the pair from[j] → to[j] (a cross pair) scores u + v + w[j], w[j] ≥ 0. Training lists the
+   * pairs its gold paths contain (adjacent entities, e.g. a month then a day of the same date): what u + v alone
+   * cannot say is that this category follows that one more often than the factors predict. Non-negative, so the
+   * O(L) Viterbi stays exact (a pair can only beat the factored maximum). In increasing (from, to) order.
+   */
+  pairs?: CrossPairs;
+}
+
+export interface CrossPairs {
+  from: Int32Array;
+  to: Int32Array;
+  w: Float64Array;
 }
 
 /** Whether a → b is a cross-category pair (scored u[a] + v[b]) in a BILOU label layout. */
@@ -76,9 +89,11 @@ export function isCrossPair(a: number, b: number): boolean {
   return (pa === 2 || pa === 3) && (pb === 0 || pb === 3) && (a - 1) >> 2 !== (b - 1) >> 2;
 }
 
-/** Writes u[a] + v[b] into the cross pairs of `trans` (the matrix stays the full table of scores). */
+/** Writes u[a] + v[b] (+ w for a corrected pair) into the cross pairs of `trans` (the matrix stays the full table of scores). */
 export function materializeCross(trans: Float64Array, L: number, cross: CrossFactors): void {
   for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) trans[a * L + b] = cross.u[a] + cross.v[b];
+  const p = cross.pairs;
+  if (p) for (let j = 0; j < p.w.length; j++) trans[p.from[j] * L + p.to[j]] += p.w[j];
 }
 
 /** For each label, the labels allowed before it (pred) and after it (succ): the tag scheme makes most pairs impossible. */
@@ -188,6 +203,13 @@ export class BilouChain {
   readonly exp: Float64Array;
   logOO = 0;
   expOO = 1;
+  /** The corrected cross pairs (see CrossFactors.pairs): from, to, u + v + w, exp(u + v), exp(u + v)·(e^w − 1). */
+  np = 0;
+  pFrom = new Int32Array(0);
+  pTo = new Int32Array(0);
+  pLog = new Float64Array(0);
+  pExpUV = new Float64Array(0);
+  pExtra = new Float64Array(0);
 
   constructor(readonly L: number) {
     this.K = (L - 1) >> 2;
@@ -215,6 +237,27 @@ export class BilouChain {
       l[s + P.BI] = trans[B * L + I]; l[s + P.BL] = trans[B * L + Lk]; l[s + P.II] = trans[I * L + I]; l[s + P.IL] = trans[I * L + Lk];
       l[s + P.UL] = u[Lk]; l[s + P.UU_] = u[U]; l[s + P.VB] = v[B]; l[s + P.VU] = v[U];
       for (let i = s; i < s + P.CAT; i++) this.exp[i] = Math.exp(l[i]);
+    }
+    const pairs = c.cross!.pairs;
+    const np = (this.np = pairs ? pairs.w.length : 0);
+    if (pairs && np > 0) {
+      if (this.pFrom.length !== np) {
+        this.pFrom = new Int32Array(np);
+        this.pTo = new Int32Array(np);
+        this.pLog = new Float64Array(np);
+        this.pExpUV = new Float64Array(np);
+        this.pExtra = new Float64Array(np);
+      }
+      for (let j = 0; j < np; j++) {
+        const a = pairs.from[j];
+        const b = pairs.to[j];
+        const uv = u[a] + v[b];
+        this.pFrom[j] = a;
+        this.pTo[j] = b;
+        this.pLog[j] = uv + pairs.w[j];
+        this.pExpUV[j] = Math.exp(uv);
+        this.pExtra[j] = this.pExpUV[j] * Math.expm1(pairs.w[j]);
+      }
     }
   }
 }
@@ -302,6 +345,8 @@ export class Lattice {
         if (c.trans[i] <= DISALLOWED) continue;
         e[i] = Math.exp(c.cross && isCrossPair(a, b) ? c.cross.u[a] + c.cross.v[b] : c.trans[i]);
       }
+    const p = c.cross?.pairs;
+    if (p) for (let j = 0; j < p.w.length; j++) e[p.from[j] * L + p.to[j]] = Math.exp(c.cross!.u[p.from[j]] + c.cross!.v[p.to[j]] + p.w[j]);
     return (this.expTCache = e);
   }
 
@@ -401,7 +446,16 @@ export class Lattice {
     }
     const vO = sO * psi[o];
     alpha[o] = vO;
-    return z + vO;
+    z += vO;
+    // the corrected pairs: what their w adds to the factored sums
+    const ch = this.bilou!;
+    for (let j = 0; j < ch.np; j++) {
+      const r = o + ch.pTo[j];
+      const x = alpha[p + ch.pFrom[j]] * ch.pExtra[j] * psi[r];
+      alpha[r] += x;
+      z += x;
+    }
+    return z;
   }
 
   /** beta at row offset o from w (= psi · beta / scale of the next row). */
@@ -444,21 +498,26 @@ export class Lattice {
       beta[r + 2] = X[s + P.LO] * wO + X[s + P.LB] * wB + X[s + P.LU] * wU + X[s + P.UL] * others;
       beta[r + 3] = X[s + P.UO] * wO + X[s + P.UB] * wB + X[s + P.UU] * wU + X[s + P.UU_] * others;
     }
+    const ch = this.bilou!;
+    for (let j = 0; j < ch.np; j++) beta[o + ch.pFrom[j]] += ch.pExtra[j] * w[ch.pTo[j]];
   }
 
   /**
    * Adds the expected transition counts of the last run (pairs t−1 → t for t ≥ 1) to gT [L*L]; for a factored
-   * chain the cross pairs go to gu/gv [L] instead (their sums over the pairs each factor takes part in).
+   * chain the cross pairs go to gu/gv [L] instead (their sums over the pairs each factor takes part in), and each
+   * corrected pair's own count to gw [pairs].
    */
-  transitionExpectations(gT: Float64Array, gu: Float64Array, gv: Float64Array): void {
+  transitionExpectations(gT: Float64Array, gu: Float64Array, gv: Float64Array, gw?: Float64Array): void {
     const { L, n, alpha, beta, psi, scale, w } = this;
     for (let t = 1; t < n; t++) {
       const p = (t - 1) * L;
       const o = t * L;
       const inv = 1 / (scale[t] * this.K);
       for (let y = 0; y < L; y++) w[y] = psi[o + y] * beta[o + y] * inv;
-      if (this.bilou) this.expectationsBilou(p, gT, gu, gv);
-      else {
+      if (this.bilou) {
+        this.expectationsBilou(p, gT, gu, gv);
+        if (this.bilou.np > 0) this.expectationsPairs(p, gu, gv, gw);
+      } else {
         const { succOff, succ, succExpT } = this.adj!;
         for (let a = 0; a < L; a++) {
           const al = alpha[p + a];
@@ -466,6 +525,22 @@ export class Lattice {
           for (let k = succOff[a]; k < succOff[a + 1]; k++) gT[a * L + succ[k]] += al * succExpT[k] * w[succ[k]];
         }
       }
+    }
+  }
+
+  /** The corrected pairs' share of the expected counts (w = psi · beta / (scale · K) of the row after p). */
+  private expectationsPairs(p: number, gu: Float64Array, gv: Float64Array, gw: Float64Array | undefined): void {
+    const { alpha, w } = this;
+    const ch = this.bilou!;
+    for (let j = 0; j < ch.np; j++) {
+      const a = ch.pFrom[j];
+      const b = ch.pTo[j];
+      const x = alpha[p + a] * w[b];
+      // u and v take part in the pair's whole count; expectationsBilou counted it as if w were 0
+      const extra = x * ch.pExtra[j];
+      gu[a] += extra;
+      gv[b] += extra;
+      if (gw) gw[j] += x * ch.pExpUV[j] + extra;
     }
   }
 
@@ -754,6 +829,15 @@ function viterbiStepBilou(delta: Float64Array, back: Int32Array, o: number, ch: 
     delta[o + B + 3] = best + E[o + B + 3];
     back[o + B + 3] = arg;
   }
+  // corrected pairs: w ≥ 0, so the factored maximum above never overstates a pair, and a pair beats it or not
+  for (let j = 0; j < ch.np; j++) {
+    const b = ch.pTo[j];
+    const v = delta[p + ch.pFrom[j]] + ch.pLog[j] + E[o + b];
+    if (v > delta[o + b]) {
+      delta[o + b] = v;
+      back[o + b] = ch.pFrom[j];
+    }
+  }
 }
 
 /**
@@ -908,6 +992,11 @@ class CrfTrainer {
    */
   private readonly allowedT: Int32Array;
   private readonly crossPairs: Int32Array;
+  /** Corrected pairs (cross.pairs): index by a·L + b (−1: none), gradient, AdaGrad sums, averaging accumulators. */
+  private readonly pairIndex: Int32Array;
+  private readonly gw: Float64Array;
+  private readonly Gw: Float64Array;
+  private readonly Uw: Float64Array;
 
   constructor(seqs: TrainSequence[], private readonly numFeatures: number, labels: LabelSet, opts: CrfTrainOptions) {
     const L = (this.L = labels.size);
@@ -920,7 +1009,7 @@ class CrfTrainer {
     this.gT = new Float64Array(L * L);
     this.gS = new Float64Array(L);
     this.gE = new Float64Array(L);
-    const cross = (this.cross = opts.factorCross && labels.scheme === 'BILOU' ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined);
+    const cross: CrossFactors | undefined = (this.cross = opts.factorCross && labels.scheme === 'BILOU' ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined);
     if (cross) chain.cross = cross;
     this.gu = new Float64Array(L);
     this.gv = new Float64Array(L);
@@ -960,6 +1049,24 @@ class CrfTrainer {
     const pairs: number[] = [];
     if (cross) for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) pairs.push(a, b);
     this.crossPairs = Int32Array.from(pairs);
+    // the cross pairs the gold paths contain get a correction each, in (a, b) order
+    this.pairIndex = new Int32Array(cross ? L * L : 0).fill(-1);
+    let np = 0;
+    if (cross) {
+      for (const s of seqs) for (let t = 1; t < s.n; t++) if (isCrossPair(s.tags[t - 1], s.tags[t])) this.pairIndex[s.tags[t - 1] * L + s.tags[t]] = 0;
+      const from: number[] = [];
+      const to: number[] = [];
+      for (let i = 0; i < L * L; i++) {
+        if (this.pairIndex[i] < 0) continue;
+        this.pairIndex[i] = np++;
+        from.push((i / L) | 0);
+        to.push(i % L);
+      }
+      if (np > 0) cross.pairs = { from: Int32Array.from(from), to: Int32Array.from(to), w: new Float64Array(np) };
+    }
+    this.gw = new Float64Array(np);
+    this.Gw = new Float64Array(np);
+    this.Uw = new Float64Array(np);
   }
 
   /** One SGD step on a sequence of at least one token; returns its loss (log Z − score of the gold tags). */
@@ -1027,13 +1134,15 @@ class CrfTrainer {
     gE[seq.tags[n - 1]] -= 1;
     gu.fill(0);
     gv.fill(0);
-    lat.transitionExpectations(gT, gu, gv);
+    this.gw.fill(0);
+    lat.transitionExpectations(gT, gu, gv, this.gw);
     for (let t = 1; t < n; t++) {
       const a = seq.tags[t - 1];
       const b = seq.tags[t];
       if (cross && isCrossPair(a, b)) {
         gu[a] -= 1;
         gv[b] -= 1;
+        this.gw[this.pairIndex[a * L + b]] -= 1;
       } else gT[a * L + b] -= 1;
     }
     this.updateTransitions();
@@ -1063,6 +1172,20 @@ class CrfTrainer {
       const b = crossPairs[j + 1];
       trans[a * L + b] = cross.u[a] + cross.v[b];
     }
+    const p = cross.pairs;
+    if (!p) return;
+    const { gw, Gw, Uw } = this;
+    for (let j = 0; j < gw.length; j++) {
+      if (gw[j] !== 0) {
+        adagradScalar(p.w, Gw, Uw, j, gw[j], eta, stepNo);
+        // projected onto w ≥ 0 (the averaging accumulator sees the projection as part of the step)
+        if (p.w[j] < 0) {
+          Uw[j] -= stepNo * p.w[j];
+          p.w[j] = 0;
+        }
+      }
+      trans[p.from[j] * L + p.to[j]] += p.w[j];
+    }
   }
 
   private updateStartEnd(): void {
@@ -1086,6 +1209,8 @@ class CrfTrainer {
           cross.u[i] -= this.Uu[i] / step;
           cross.v[i] -= this.Uv[i] / step;
         }
+        const p = cross.pairs;
+        if (p) for (let j = 0; j < p.w.length; j++) p.w[j] = Math.max(0, p.w[j] - this.Uw[j] / step);
         materializeCross(chain.trans, L, cross);
       }
       for (let i = 0; i < L; i++) {

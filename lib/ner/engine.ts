@@ -4,7 +4,7 @@
 import { DomainError } from '../errors.js';
 import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
 import { englishLexicon, Lexicon } from './lexicon.js';
-import { Lattice, type ChainScores, type CrossFactors } from './crf.js';
+import { isCrossPair, Lattice, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
@@ -18,9 +18,13 @@ import type { LabelledDocument, PredictedEntity, TrainOptions, TrainResult } fro
 
 /**
  * Version of the model file layout (metadata keys, graph contract, tables, feature hashing). 2: dense weight rows
- * with a bucket table, clusters and gazetteer as tensors instead of base64 metadata.
+ * with a bucket table, clusters and gazetteer as tensors instead of base64 metadata. 3: the cross transitions may
+ * carry corrected pairs (CrossFactors.pairs). A model without them is written as version 2, which engines from before
+ * version 3 read as they always did; one with them is version 3, which those engines reject instead of misreading.
  */
-export const MODEL_FORMAT_VERSION = '2';
+export const MODEL_FORMAT_VERSION = '3';
+/** The versions this engine reads. */
+const READABLE_FORMAT_VERSIONS: readonly string[] = ['2', '3'];
 
 const META = {
   format: 'cner.formatVersion',
@@ -396,13 +400,13 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
   const table = toEmissionTable(model);
   const f32 = (a: Float64Array) => Float32Array.from(a, (v) => Math.max(v, -1e4));
   const metadata: Record<string, string> = {
-    [META.format]: MODEL_FORMAT_VERSION,
+    [META.format]: model.params.cross?.pairs ? MODEL_FORMAT_VERSION : '2',
     [META.labels]: JSON.stringify({ categories, scheme: model.labels.scheme }),
     [META.features]: JSON.stringify(settings.features),
     [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
     [META.decoding]: JSON.stringify({ consistency: settings.consistency, known: [...f.known] }),
     // the factors the cross-category transition scores are made of (decoders use them; the matrix holds their sums)
-    ...(model.params.cross ? { [META.cross]: JSON.stringify({ u: [...model.params.cross.u], v: [...model.params.cross.v] }) } : {}),
+    ...(model.params.cross ? { [META.cross]: crossJson(model.params.cross) } : {}),
     [META.trainer]: JSON.stringify({ ...settings.trainer, epochsRun: model.epochs, seed, features: model.dict.size, dropped: table.dropped }),
   };
   const tables: Record<string, TableArray> = {};
@@ -489,8 +493,8 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
   }
   // The version first: a file of another layout would otherwise fail below with a less useful message.
   const md = file.metadata;
-  if (md[META.format] !== MODEL_FORMAT_VERSION) {
-    throw new DomainError('VALIDATION_FAILED', `The model's format version is ${md[META.format] ?? 'missing'}; this engine reads version ${MODEL_FORMAT_VERSION}.`, {
+  if (!READABLE_FORMAT_VERSIONS.includes(md[META.format])) {
+    throw new DomainError('VALIDATION_FAILED', `The model's format version is ${md[META.format] ?? 'missing'}; this engine reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}.`, {
       errors: [{ path: 'model', message: 'unsupported model format version' }],
     });
   }
@@ -519,6 +523,7 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
     consistency = Number(decoding?.consistency ?? 0);
     known = new Map(decoding?.known ?? []);
     cross = md[META.cross] ? parseCross(md[META.cross], labels) : undefined;
+    if (cross?.pairs && md[META.format] === '2') throw new Error('corrected cross pairs in a version 2 file');
   } catch (cause) {
     await session.release();
     throw new DomainError('VALIDATION_FAILED', `The model file's metadata is damaged: ${(cause as Error).message}.`, {
@@ -528,9 +533,19 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
   return new OnnxNerModel(session, labels, extractor, consistency, known, cross);
 }
 
-/** The cross-transition factors from a model file: two arrays of L finite numbers, for a BILOU label set only. */
+/** The cross-transition factors as stored: {u, v} and, when there are corrected pairs, `pairs`: [from, to, w] each. */
+function crossJson(c: CrossFactors): string {
+  const p = c.pairs;
+  const pairs = p && p.w.length > 0 ? { pairs: Array.from(p.w, (w, j) => [p.from[j], p.to[j], w]) } : {};
+  return JSON.stringify({ u: [...c.u], v: [...c.v], ...pairs });
+}
+
+/**
+ * The cross-transition factors from a model file: two arrays of L finite numbers, for a BILOU label set only; and the
+ * corrected pairs if any: [from, to, w] with from → to a cross pair, w finite and ≥ 0, in increasing (from, to) order.
+ */
 function parseCross(json: string, labels: LabelSet): CrossFactors {
-  const { u, v } = JSON.parse(json) as { u: unknown; v: unknown };
+  const { u, v, pairs } = JSON.parse(json) as { u: unknown; v: unknown; pairs?: unknown };
   const vector = (x: unknown, name: string) => {
     if (!Array.isArray(x) || x.length !== labels.size || !x.every((n) => typeof n === 'number' && Number.isFinite(n))) {
       throw new Error(`cross transitions: ${name} is not ${labels.size} numbers`);
@@ -538,7 +553,25 @@ function parseCross(json: string, labels: LabelSet): CrossFactors {
     return Float64Array.from(x as number[]);
   };
   if (labels.scheme !== 'BILOU') throw new Error('cross transitions need the BILOU scheme');
-  return { u: vector(u, 'u'), v: vector(v, 'v') };
+  const cross: CrossFactors = { u: vector(u, 'u'), v: vector(v, 'v') };
+  if (pairs === undefined) return cross;
+  if (!Array.isArray(pairs)) throw new Error('cross transitions: pairs is not a list');
+  const L = labels.size;
+  const from = new Int32Array(pairs.length);
+  const to = new Int32Array(pairs.length);
+  const w = new Float64Array(pairs.length);
+  pairs.forEach((x: unknown, j) => {
+    const [a, b, s] = Array.isArray(x) && x.length === 3 ? (x as unknown[]) : [];
+    if (!Number.isInteger(a) || !Number.isInteger(b) || (a as number) < 0 || (b as number) < 0 || (a as number) >= L || (b as number) >= L || !isCrossPair(a as number, b as number))
+      throw new Error(`cross transitions: pairs[${j}] is not [from, to, w] with from → to a cross-category pair of ${L} labels`);
+    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw new Error(`cross transitions: pairs[${j}]'s w is not a finite number ≥ 0`);
+    if (j > 0 && (a as number) * L + (b as number) <= from[j - 1] * L + to[j - 1]) throw new Error(`cross transitions: pairs[${j}] is out of order or repeated`);
+    from[j] = a as number;
+    to[j] = b as number;
+    w[j] = s;
+  });
+  if (pairs.length > 0) cross.pairs = { from, to, w };
+  return cross;
 }
 
 export type { TrainOptions, TrainResult, LabelledDocument, PredictedEntity } from './types.js';

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DISALLOWED, expNonPositive, finishRows, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type Group } from '../../../lib/ner/crf.js';
+import { DISALLOWED, expNonPositive, finishRows, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { DEFAULT_TRAINER, epochsFor } from '../../../lib/ner/model.js';
 
 const labels = new LabelSet(['PER', 'ORG', 'LOC'], 'BILOU');
 const L = labels.size;
 
-/** A random BILOU chain with factored cross pairs, and the same scores as a plain (unfactored) matrix. */
-function randomChain(seed: number): { factored: ChainScores; plain: ChainScores } {
+/**
+ * A random BILOU chain with factored cross pairs (and, with `pairs`, corrections on a few of them, one of w = 0), and
+ * the same scores as a plain (unfactored) matrix.
+ */
+function randomChain(seed: number, pairs = false): { factored: ChainScores; plain: ChainScores } {
   const r = prng(seed);
   const c = initialScores(labels);
   for (let i = 0; i < L * L; i++) if (c.trans[i] > DISALLOWED) c.trans[i] = 2 * r() - 1;
@@ -15,7 +18,17 @@ function randomChain(seed: number): { factored: ChainScores; plain: ChainScores 
     if (c.start[i] > DISALLOWED) c.start[i] = r() - 0.5;
     if (c.end[i] > DISALLOWED) c.end[i] = r() - 0.5;
   }
-  const cross = { u: Float64Array.from({ length: L }, () => 2 * r() - 1), v: Float64Array.from({ length: L }, () => 2 * r() - 1) };
+  const cross: CrossFactors = { u: Float64Array.from({ length: L }, () => 2 * r() - 1), v: Float64Array.from({ length: L }, () => 2 * r() - 1) };
+  if (pairs) {
+    // U-PER → U-ORG, L-PER → B-LOC, U-ORG → U-PER (w = 0), L-LOC → U-ORG: strong enough to change best paths
+    const list = [['U-PER', 'U-ORG'], ['L-PER', 'B-LOC'], ['U-ORG', 'U-PER'], ['L-LOC', 'U-ORG']].map(([a, b]) => [labels.names.indexOf(a), labels.names.indexOf(b)]);
+    list.sort((x, y) => x[0] * L + x[1] - (y[0] * L + y[1]));
+    cross.pairs = {
+      from: Int32Array.from(list, (x) => x[0]),
+      to: Int32Array.from(list, (x) => x[1]),
+      w: Float64Array.from(list, ([a]) => (a === labels.names.indexOf('U-ORG') ? 0 : 1 + 2 * r())),
+    };
+  }
   materializeCross(c.trans, L, cross);
   return { factored: { ...c, cross }, plain: { L, trans: Float64Array.from(c.trans), start: c.start, end: c.end } };
 }
@@ -72,8 +85,8 @@ describe('factored BILOU chain', () => {
   });
 
   it('gives the exact marginals, span probabilities and best path of brute-force enumeration', () => {
-    for (const seed of [1, 2, 3]) {
-      const { factored } = randomChain(seed);
+    for (const [seed, pairs] of [[1, false], [2, false], [3, false], [4, true], [5, true], [6, true]] as const) {
+      const { factored } = randomChain(seed, pairs);
       const n = 4;
       const E = randomEmissions(n, seed + 10);
       const paths = allPaths(factored, E, n);
@@ -97,8 +110,9 @@ describe('factored BILOU chain', () => {
     }
   });
 
-  it('agrees with the unfactored kernels on a long sequence', () => {
-    const { factored, plain } = randomChain(7);
+  it('agrees with the unfactored kernels on a long sequence, corrected pairs or not', () => {
+    for (const pairs of [false, true]) {
+    const { factored, plain } = randomChain(7, pairs);
     const n = 60;
     const E = randomEmissions(n, 8);
     const a = new Lattice(L);
@@ -112,10 +126,14 @@ describe('factored BILOU chain', () => {
     for (let t = 0; t < n; t += 7) for (let y = 0; y < L; y++) expect(a.marginal(t, y)).toBeCloseTo(b.marginal(t, y), 12);
     expect([...viterbi(E, n, factored, a)]).toEqual([...viterbi(E, n, plain, b)]);
     // expected transition counts: the factors get the sums of their pairs' counts
-    const gT = new Float64Array(L * L), gu = new Float64Array(L), gv = new Float64Array(L);
+    const gT = new Float64Array(L * L), gu = new Float64Array(L), gv = new Float64Array(L), gw = new Float64Array(4);
     const hT = new Float64Array(L * L), hu = new Float64Array(L), hv = new Float64Array(L);
-    a.transitionExpectations(gT, gu, gv);
+    a.transitionExpectations(gT, gu, gv, gw);
     b.transitionExpectations(hT, hu, hv);
+    // a corrected pair's own count is its pair's count
+    const cp = factored.cross!.pairs;
+    if (cp) for (let j = 0; j < 4; j++) expect(gw[j]).toBeCloseTo(hT[cp.from[j] * L + cp.to[j]], 10);
+    else expect([...gw]).toEqual([0, 0, 0, 0]);
     const su = new Float64Array(L), sv = new Float64Array(L);
     for (let x = 0; x < L; x++)
       for (let y = 0; y < L; y++) {
@@ -130,13 +148,14 @@ describe('factored BILOU chain', () => {
       expect(gv[x]).toBeCloseTo(sv[x], 10);
     }
     expect(su.some((x) => x > 0.01)).toBe(true);
+    }
   });
 
   it('settles the best path from the marginals only when they prove it, and it is then the Viterbi path', () => {
     let settled = 0;
     let unsettled = 0;
     for (let seed = 1; seed <= 300; seed++) {
-      const { factored, plain } = randomChain(seed);
+      const { factored, plain } = randomChain(seed, seed % 2 === 0);
       const n = 3 + (seed % 9);
       // noise plus a planted allowed path, from barely to clearly favoured: some paths certain, some not
       const r = prng(seed + 1000);
@@ -181,10 +200,27 @@ describe('factored BILOU chain', () => {
     expect([...p1.cross!.u]).toEqual([...p2.cross!.u]);
     expect([...p1.trans]).toEqual([...p2.trans]);
     const a = labels.tag('U', 0), b = labels.tag('U', 1);
-    expect(p1.trans[a * L + b]).toBeCloseTo(p1.cross!.u[a] + p1.cross!.v[b], 12);
+    // the one cross pair of the gold paths gets a correction: u + v + w, w > 0
+    const pairs = p1.cross!.pairs!;
+    expect([...pairs.from, ...pairs.to]).toEqual([a, b]);
+    expect([...p2.cross!.pairs!.w]).toEqual([...pairs.w]);
+    expect(pairs.w[0]).toBeGreaterThan(0);
+    expect(p1.trans[a * L + b]).toBeCloseTo(p1.cross!.u[a] + p1.cross!.v[b] + pairs.w[0], 12);
     expect(p1.cross!.u[a]).toBeGreaterThan(0);
     expect(p1.cross!.v[b]).toBeGreaterThan(0);
     expect([...viterbi(new Float64Array(3 * L), 3, p1)]).toEqual([a, b, 0]);
+    // a corrected pair that an unfactored chain scores alike: the same marginals
+    const E = randomEmissions(3, 4);
+    const f = new Lattice(L);
+    f.setChain(p1);
+    f.run(E, 3);
+    const g = new Lattice(L);
+    g.setChain({ L, trans: p1.trans, start: p1.start, end: p1.end });
+    g.run(E, 3);
+    for (let y = 0; y < L; y++) expect(f.marginal(1, y)).toBeCloseTo(g.marginal(1, y), 12);
+    // no cross pair in the gold paths: no corrections
+    const plainSeqs = seqs.map((s) => ({ ...s, tags: Int32Array.from([labels.tag('U', 0), 0, 0]) }));
+    expect(trainCrf(plainSeqs, 4, labels, opts).cross!.pairs).toBeUndefined();
   });
 });
 

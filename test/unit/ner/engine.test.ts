@@ -194,6 +194,50 @@ describe('NER engine', () => {
     await model.release();
   });
 
+  it('learns a correction for categories that follow each other, stores it as format 3 and predicts alike from the file', async () => {
+    // a ticker then a currency pair, next to each other (U-Ticker → U-CurrencyPair: a cross pair)
+    const adjacent = (docs: LabelledDocument[], seed: number) => {
+      const r = prng(seed);
+      return docs.map((d) => {
+        const t = TICKERS[Math.floor(r() * TICKERS.length)];
+        const p = `${CCY[Math.floor(r() * 4)]}/${CCY[4 + Math.floor(r() * 4)]}`;
+        const at = d.text.length + 'Desk flow: '.length;
+        const text = `${d.text}Desk flow: ${t} ${p} unwound.\n`;
+        return { ...d, text, spans: [...d.spans, { offset: at, length: t.length, category: 'Ticker' }, { offset: at + t.length + 1, length: p.length, category: 'CurrencyPair' }] };
+      });
+    };
+    const fitted = fitDocuments(adjacent(makeDocs(20, 3), 1), { categories, seed: 1 });
+    const pairs = fitted.model.params.cross!.pairs!;
+    const U = (c: number) => 4 + 4 * c;
+    expect([...pairs.from, ...pairs.to]).toEqual([U(1), U(0)]);
+    expect(pairs.w[0]).toBeGreaterThan(0);
+    const onnx = exportModel(fitted);
+    const md = readOnnxMetadata(onnx);
+    expect(md['cner.formatVersion']).toBe(MODEL_FORMAT_VERSION);
+    expect(JSON.parse(md['cner.crossTransitions']).pairs).toEqual([[U(1), U(0), pairs.w[0]]]);
+    const model = await loadModel(onnx);
+    let found = 0;
+    for (const doc of adjacent(makeDocs(5, 99, ['SEK', 'NOK', 'USD', 'EUR'], ['ABCD', 'AAPL', 'QQQ']), 2)) {
+      const mem = predictInMemory(fitted.model, doc.text, DEFAULT_CONSISTENCY, fitted.known);
+      const file = await model.predict(doc.text);
+      expect(file.map((e) => [e.offset, e.length, e.category])).toEqual(mem.map((e) => [e.offset, e.length, e.category]));
+      file.forEach((e, i) => expect(e.confidenceScore).toBeCloseTo(mem[i].confidenceScore, 3));
+      found += file.filter((e) => doc.spans.some((s) => s.offset === e.offset && s.length === e.length && s.category === e.category)).length;
+    }
+    expect(found).toBeGreaterThan(25);
+    await model.release();
+    // damaged pairs, and pairs in a version 2 file, are refused
+    const edit = (from: string, to: string) => {
+      const at = Buffer.from(onnx).indexOf(from);
+      expect(at).toBeGreaterThan(0);
+      const out = onnx.slice();
+      out.set(Buffer.from(to), at);
+      return out;
+    };
+    expect(await rejection(edit(`"pairs":[[${U(1)},${U(0)},`, `"pairs":[[${U(1)},0,`))).toMatch(/damaged.*pairs\[0\] is not \[from, to, w\]/);
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', MODEL_FORMAT_VERSION, '2'))).toMatch(/damaged.*corrected cross pairs in a version 2 file/);
+  });
+
   it('carries the built-in English clusters as tables next to the weights, not in the metadata', async () => {
     const { onnx } = await trainModel(makeDocs(8, 10), { categories, seed: 1 });
     const file = readEmissionModel(onnx);
@@ -231,9 +275,10 @@ describe('NER engine', () => {
     const { onnx } = await trainModel(makeDocs(8, 11), { categories, seed: 1 });
     expect(await rejection(onnx.subarray(0, onnx.length - 40))).toMatch(/not a loadable ONNX model/);
     // a file of the previous layout is named as such, before anything else of it is read
-    const previous = String(Number(MODEL_FORMAT_VERSION) - 1);
-    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', MODEL_FORMAT_VERSION, previous))).toBe(
-      `The model's format version is ${previous}; this engine reads version ${MODEL_FORMAT_VERSION}.`,
+    // (no entities follow each other in this data: no corrected pairs, so the file is version 2, read as before)
+    expect(readOnnxMetadata(onnx)['cner.formatVersion']).toBe('2');
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', '2', '1'))).toBe(
+      `The model's format version is 1; this engine reads versions 2 and ${MODEL_FORMAT_VERSION}.`,
     );
     expect(await rejection(editMetadata(onnx, 'cner.pretrainedClusters', '{"bits":16}', '{"bits":99}'))).toMatch(/damaged.*1 to 16 bits, got 99/);
     // the unedited file loads
