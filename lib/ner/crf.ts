@@ -47,6 +47,11 @@ export interface CrfTrainOptions {
    * u[from] + v[to] (2L parameters instead of L²/4) — decoding and training become O(L) per token instead of O(L²).
    */
   factorCross?: boolean;
+  /**
+   * Factored chains: corrected pairs (CrossFactors.pairs) whose correction ends below this are dropped when training
+   * ends (default 0: all kept). Each kept pair costs decoding the same work whatever its size.
+   */
+  minPairCorrection?: number;
   /** Gradient entries smaller than this are skipped (they barely move a weight; skipping them is most of the speed). */
   minGradient?: number;
   /** After each pass over the data, with the number of passes in all. */
@@ -448,10 +453,10 @@ export class Lattice {
     alpha[o] = vO;
     z += vO;
     // the corrected pairs: what their w adds to the factored sums
-    const ch = this.bilou!;
-    for (let j = 0; j < ch.np; j++) {
-      const r = o + ch.pTo[j];
-      const x = alpha[p + ch.pFrom[j]] * ch.pExtra[j] * psi[r];
+    const { np, pFrom, pTo, pExtra } = this.bilou!;
+    for (let j = 0; j < np; j++) {
+      const r = o + pTo[j];
+      const x = alpha[p + pFrom[j]] * pExtra[j] * psi[r];
       alpha[r] += x;
       z += x;
     }
@@ -498,8 +503,8 @@ export class Lattice {
       beta[r + 2] = X[s + P.LO] * wO + X[s + P.LB] * wB + X[s + P.LU] * wU + X[s + P.UL] * others;
       beta[r + 3] = X[s + P.UO] * wO + X[s + P.UB] * wB + X[s + P.UU] * wU + X[s + P.UU_] * others;
     }
-    const ch = this.bilou!;
-    for (let j = 0; j < ch.np; j++) beta[o + ch.pFrom[j]] += ch.pExtra[j] * w[ch.pTo[j]];
+    const { np, pFrom, pTo, pExtra } = this.bilou!;
+    for (let j = 0; j < np; j++) beta[o + pFrom[j]] += pExtra[j] * w[pTo[j]];
   }
 
   /**
@@ -830,12 +835,13 @@ function viterbiStepBilou(delta: Float64Array, back: Int32Array, o: number, ch: 
     back[o + B + 3] = arg;
   }
   // corrected pairs: w ≥ 0, so the factored maximum above never overstates a pair, and a pair beats it or not
-  for (let j = 0; j < ch.np; j++) {
-    const b = ch.pTo[j];
-    const v = delta[p + ch.pFrom[j]] + ch.pLog[j] + E[o + b];
+  const { np, pFrom, pTo, pLog } = ch;
+  for (let j = 0; j < np; j++) {
+    const b = pTo[j];
+    const v = delta[p + pFrom[j]] + pLog[j] + E[o + b];
     if (v > delta[o + b]) {
       delta[o + b] = v;
-      back[o + b] = ch.pFrom[j];
+      back[o + b] = pFrom[j];
     }
   }
 }
@@ -997,6 +1003,7 @@ class CrfTrainer {
   private readonly gw: Float64Array;
   private readonly Gw: Float64Array;
   private readonly Uw: Float64Array;
+  private readonly minPairCorrection: number;
 
   constructor(seqs: TrainSequence[], private readonly numFeatures: number, labels: LabelSet, opts: CrfTrainOptions) {
     const L = (this.L = labels.size);
@@ -1067,6 +1074,7 @@ class CrfTrainer {
     this.gw = new Float64Array(np);
     this.Gw = new Float64Array(np);
     this.Uw = new Float64Array(np);
+    this.minPairCorrection = opts.minPairCorrection ?? 0;
   }
 
   /** One SGD step on a sequence of at least one token; returns its loss (log Z − score of the gold tags). */
@@ -1211,15 +1219,30 @@ class CrfTrainer {
         }
         const p = cross.pairs;
         if (p) for (let j = 0; j < p.w.length; j++) p.w[j] = Math.max(0, p.w[j] - this.Uw[j] / step);
-        materializeCross(chain.trans, L, cross);
       }
       for (let i = 0; i < L; i++) {
         if (chain.start[i] > DISALLOWED) chain.start[i] -= this.US[i] / step;
         if (chain.end[i] > DISALLOWED) chain.end[i] -= this.UE[i] / step;
       }
     }
+    if (cross) {
+      keepStrongPairs(cross, this.minPairCorrection);
+      materializeCross(chain.trans, L, cross);
+    }
     return { ...chain, numFeatures, W };
   }
+}
+
+/** Drops the corrected pairs below `min` (see CrfTrainOptions.minPairCorrection). */
+function keepStrongPairs(cross: CrossFactors, min: number): void {
+  const p = cross.pairs;
+  if (!p) return;
+  const keep: number[] = [];
+  for (let j = 0; j < p.w.length; j++) if (p.w[j] >= min) keep.push(j);
+  if (keep.length === p.w.length) return;
+  cross.pairs = keep.length > 0
+    ? { from: Int32Array.from(keep, (j) => p.from[j]), to: Int32Array.from(keep, (j) => p.to[j]), w: Float64Array.from(keep, (j) => p.w[j]) }
+    : undefined;
 }
 
 /** Score of the gold tags with each token's emissions shifted by their maximum (as `Lattice.run` shifts them). */

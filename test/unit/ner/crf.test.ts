@@ -218,6 +218,11 @@ describe('factored BILOU chain', () => {
     g.setChain({ L, trans: p1.trans, start: p1.start, end: p1.end });
     g.run(E, 3);
     for (let y = 0; y < L; y++) expect(f.marginal(1, y)).toBeCloseTo(g.marginal(1, y), 12);
+    // corrections below minPairCorrection are dropped when training ends, and the matrix holds u + v there again
+    const pruned = trainCrf(seqs, 4, labels, { ...opts, minPairCorrection: pairs.w[0] + 1e-9 });
+    expect(pruned.cross!.pairs).toBeUndefined();
+    expect(pruned.trans[a * L + b]).toBe(pruned.cross!.u[a] + pruned.cross!.v[b]);
+    expect(trainCrf(seqs, 4, labels, { ...opts, minPairCorrection: pairs.w[0] }).cross!.pairs!.w[0]).toBe(pairs.w[0]);
     // no cross pair in the gold paths: no corrections
     const plainSeqs = seqs.map((s) => ({ ...s, tags: Int32Array.from([labels.tag('U', 0), 0, 0]) }));
     expect(trainCrf(plainSeqs, 4, labels, opts).cross!.pairs).toBeUndefined();

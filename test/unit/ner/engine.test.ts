@@ -206,12 +206,15 @@ describe('NER engine', () => {
         return { ...d, text, spans: [...d.spans, { offset: at, length: t.length, category: 'Ticker' }, { offset: at + t.length + 1, length: p.length, category: 'CurrencyPair' }] };
       });
     };
-    const fitted = fitDocuments(adjacent(makeDocs(20, 3), 1), { categories, seed: 1 });
+    // every correction kept (by default one this small would be dropped: see minPairCorrection)
+    const settings = { ...DEFAULT_ENGINE, trainer: { ...DEFAULT_ENGINE.trainer, minPairCorrection: 0 } };
+    const fitted = fitDocuments(adjacent(makeDocs(20, 3), 1), { categories, seed: 1 }, settings);
+    expect(fitDocuments(adjacent(makeDocs(20, 3), 1), { categories, seed: 1 }).model.params.cross!.pairs).toBeUndefined();
     const pairs = fitted.model.params.cross!.pairs!;
     const U = (c: number) => 4 + 4 * c;
     expect([...pairs.from, ...pairs.to]).toEqual([U(1), U(0)]);
     expect(pairs.w[0]).toBeGreaterThan(0);
-    const onnx = exportModel(fitted);
+    const onnx = exportModel(fitted, settings);
     const md = readOnnxMetadata(onnx);
     expect(md['cner.formatVersion']).toBe(MODEL_FORMAT_VERSION);
     expect(JSON.parse(md['cner.crossTransitions']).pairs).toEqual([[U(1), U(0), pairs.w[0]]]);
