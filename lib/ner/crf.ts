@@ -17,7 +17,7 @@ export interface ChainScores {
   trans: Float64Array;
   start: Float64Array;
   end: Float64Array;
-  /** Present when the cross-category pairs of a BILOU chain are factored (see CrossFactors); trans holds u + v there. */
+  /** Present when the cross-category pairs of a BILOU chain are factored (see CrossFactors); trans holds u + v (+ w) there. */
   cross?: CrossFactors;
 }
 
@@ -62,8 +62,8 @@ export const DISALLOWED = -1e4;
 
 /**
  * BILOU chains with factored cross-category transitions: between an entity's end (L-x, U-x) and the next
- * entity's start (B-y, U-y) of another category, trans = u[from] + v[to]; every other allowed transition has its
- * own score. The K² cross pairs are what made decoding O(L²); factored, forward, backward and Viterbi are O(L).
+ * entity's start (B-y, U-y) of another category, trans = u[from] + v[to] (+ w for a corrected pair, see `pairs`);
+ * every other allowed transition has its own score. The K² cross pairs are what made decoding O(L²); factored, forward, backward and Viterbi are O(L).
  * Labels: O = 0, then per category c: B = 1 + 4c, I = 2 + 4c, L = 3 + 4c, U = 4 + 4c (LabelSet's BILOU layout).
  */
 export interface CrossFactors {
@@ -86,7 +86,7 @@ export interface CrossPairs {
   w: Float64Array;
 }
 
-/** Whether a → b is a cross-category pair (scored u[a] + v[b]) in a BILOU label layout. */
+/** Whether a → b is a cross-category pair (scored u[a] + v[b], + w if corrected) in a BILOU label layout. */
 export function isCrossPair(a: number, b: number): boolean {
   if (a === 0 || b === 0) return false;
   const pa = (a - 1) & 3;
@@ -1184,14 +1184,7 @@ class CrfTrainer {
     if (!p) return;
     const { gw, Gw, Uw } = this;
     for (let j = 0; j < gw.length; j++) {
-      if (gw[j] !== 0) {
-        adagradScalar(p.w, Gw, Uw, j, gw[j], eta, stepNo);
-        // projected onto w ≥ 0 (the averaging accumulator sees the projection as part of the step)
-        if (p.w[j] < 0) {
-          Uw[j] -= stepNo * p.w[j];
-          p.w[j] = 0;
-        }
-      }
+      if (gw[j] !== 0) adagradNonNegative(p.w, Gw, Uw, j, gw[j], eta, stepNo);
       trans[p.from[j] * L + p.to[j]] += p.w[j];
     }
   }
@@ -1238,7 +1231,8 @@ function keepStrongPairs(cross: CrossFactors, min: number): void {
   const p = cross.pairs;
   if (!p) return;
   const keep: number[] = [];
-  for (let j = 0; j < p.w.length; j++) if (p.w[j] >= min) keep.push(j);
+  // a correction of 0 changes no score but costs decoding work: dropped whatever min is
+  for (let j = 0; j < p.w.length; j++) if (p.w[j] > 0 && p.w[j] >= min) keep.push(j);
   if (keep.length === p.w.length) return;
   cross.pairs = keep.length > 0
     ? { from: Int32Array.from(keep, (j) => p.from[j]), to: Int32Array.from(keep, (j) => p.to[j]), w: Float64Array.from(keep, (j) => p.w[j]) }
@@ -1264,6 +1258,18 @@ function adagradScalar(x: Float64Array, G: Float64Array, U: Float64Array, i: num
   const d = (eta * g) / (Math.sqrt(G[i]) + 1e-8);
   x[i] -= d;
   U[i] -= step * d;
+}
+
+/**
+ * `adagradScalar` projected onto x[i] ≥ 0: a step that would take x[i] below 0 stops at 0, and the averaging
+ * accumulator records the step actually taken (so x − U/step stays the mean of the iterates).
+ */
+export function adagradNonNegative(x: Float64Array, G: Float64Array, U: Float64Array, i: number, g: number, eta: number, step: number): void {
+  adagradScalar(x, G, U, i, g, eta, step);
+  if (x[i] < 0) {
+    U[i] -= step * x[i];
+    x[i] = 0;
+  }
 }
 
 /**

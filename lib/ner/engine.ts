@@ -23,8 +23,12 @@ import type { LabelledDocument, PredictedEntity, TrainOptions, TrainResult } fro
  * version 3 read as they always did; one with them is version 3, which those engines reject instead of misreading.
  */
 export const MODEL_FORMAT_VERSION = '3';
+/** The version a model without corrected cross pairs is written as (its layout is version 2's). */
+const PAIR_FREE_FORMAT_VERSION = '2';
 /** The versions this engine reads. */
-const READABLE_FORMAT_VERSIONS: readonly string[] = ['2', '3'];
+const READABLE_FORMAT_VERSIONS: readonly string[] = [PAIR_FREE_FORMAT_VERSION, MODEL_FORMAT_VERSION];
+/** The largest cross-pair correction a file may hold: e^100 is beyond any trained model and far from overflow. */
+const MAX_PAIR_CORRECTION = 100;
 
 const META = {
   format: 'cner.formatVersion',
@@ -400,7 +404,7 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
   const table = toEmissionTable(model);
   const f32 = (a: Float64Array) => Float32Array.from(a, (v) => Math.max(v, -1e4));
   const metadata: Record<string, string> = {
-    [META.format]: model.params.cross?.pairs ? MODEL_FORMAT_VERSION : '2',
+    [META.format]: model.params.cross?.pairs ? MODEL_FORMAT_VERSION : PAIR_FREE_FORMAT_VERSION,
     [META.labels]: JSON.stringify({ categories, scheme: model.labels.scheme }),
     [META.features]: JSON.stringify(settings.features),
     [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
@@ -523,7 +527,7 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
     consistency = Number(decoding?.consistency ?? 0);
     known = new Map(decoding?.known ?? []);
     cross = md[META.cross] ? parseCross(md[META.cross], labels) : undefined;
-    if (cross?.pairs && md[META.format] === '2') throw new Error('corrected cross pairs in a version 2 file');
+    if (cross?.pairs && md[META.format] === PAIR_FREE_FORMAT_VERSION) throw new Error(`corrected cross pairs in a version ${PAIR_FREE_FORMAT_VERSION} file`);
   } catch (cause) {
     await session.release();
     throw new DomainError('VALIDATION_FAILED', `The model file's metadata is damaged: ${(cause as Error).message}.`, {
@@ -542,7 +546,7 @@ function crossJson(c: CrossFactors): string {
 
 /**
  * The cross-transition factors from a model file: two arrays of L finite numbers, for a BILOU label set only; and the
- * corrected pairs if any: [from, to, w] with from → to a cross pair, w finite and ≥ 0, in increasing (from, to) order.
+ * corrected pairs if any: [from, to, w] with from → to a cross pair, 0 ≤ w ≤ 100, in increasing (from, to) order.
  */
 function parseCross(json: string, labels: LabelSet): CrossFactors {
   const { u, v, pairs } = JSON.parse(json) as { u: unknown; v: unknown; pairs?: unknown };
@@ -564,7 +568,7 @@ function parseCross(json: string, labels: LabelSet): CrossFactors {
     const [a, b, s] = Array.isArray(x) && x.length === 3 ? (x as unknown[]) : [];
     if (!Number.isInteger(a) || !Number.isInteger(b) || (a as number) < 0 || (b as number) < 0 || (a as number) >= L || (b as number) >= L || !isCrossPair(a as number, b as number))
       throw new Error(`cross transitions: pairs[${j}] is not [from, to, w] with from → to a cross-category pair of ${L} labels`);
-    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw new Error(`cross transitions: pairs[${j}]'s w is not a finite number ≥ 0`);
+    if (typeof s !== 'number' || !(s >= 0 && s <= MAX_PAIR_CORRECTION)) throw new Error(`cross transitions: pairs[${j}]'s w is not a number from 0 to ${MAX_PAIR_CORRECTION}`);
     if (j > 0 && (a as number) * L + (b as number) <= from[j - 1] * L + to[j - 1]) throw new Error(`cross transitions: pairs[${j}] is out of order or repeated`);
     from[j] = a as number;
     to[j] = b as number;

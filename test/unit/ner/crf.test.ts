@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISALLOWED, expNonPositive, finishRows, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
+import { adagradNonNegative, DISALLOWED, expNonPositive, finishRows, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { DEFAULT_TRAINER, epochsFor } from '../../../lib/ner/model.js';
 
@@ -223,9 +223,55 @@ describe('factored BILOU chain', () => {
     expect(pruned.cross!.pairs).toBeUndefined();
     expect(pruned.trans[a * L + b]).toBe(pruned.cross!.u[a] + pruned.cross!.v[b]);
     expect(trainCrf(seqs, 4, labels, { ...opts, minPairCorrection: pairs.w[0] }).cross!.pairs!.w[0]).toBe(pairs.w[0]);
+    // the averaged correction is the mean of the iterates (one sequence: epoch k ends at iterate k; iterate 0 is 0)
+    const one = [seqs[0]];
+    const N = 6;
+    const iterates = [0];
+    for (let k = 1; k <= N; k++) iterates.push(trainCrf(one, 4, labels, { ...opts, epochs: k, average: false }).cross!.pairs!.w[0]);
+    expect(iterates[N]).toBeGreaterThan(iterates[1]);
+    const averaged = trainCrf(one, 4, labels, { ...opts, epochs: N }).cross!.pairs!.w[0];
+    expect(averaged).toBeCloseTo(iterates.reduce((x, y) => x + y) / (N + 1), 12);
+    // the loss a pass reports is log Z − the gold path's score under the scores of that moment, corrections included
+    const losses: number[] = [];
+    trainCrf(one, 4, labels, { ...opts, epochs: 2, average: false, onEpoch: (_e, loss) => losses.push(loss) });
+    const after1 = trainCrf(one, 4, labels, { ...opts, epochs: 1, average: false });
+    const s0 = one[0];
+    const E1 = new Float64Array(s0.n * L);
+    for (let t = 0; t < s0.n; t++) for (let k = s0.offsets[t]; k < s0.offsets[t + 1]; k++) for (let y = 0; y < L; y++) E1[t * L + y] += after1.W[s0.ids[k] * L + y];
+    const lat1 = new Lattice(L);
+    lat1.setChain(after1);
+    lat1.run(E1, s0.n);
+    let logZ = lat1.logZShifted();
+    let gold = after1.start[s0.tags[0]] + after1.end[s0.tags[s0.n - 1]];
+    for (let t = 0; t < s0.n; t++) {
+      logZ += Math.max(...E1.subarray(t * L, t * L + L));
+      gold += E1[t * L + s0.tags[t]] + (t > 0 ? after1.trans[s0.tags[t - 1] * L + s0.tags[t]] : 0);
+    }
+    expect(after1.cross!.pairs!.w[0]).toBeGreaterThan(0.01);
+    expect(losses[1]).toBeCloseTo(logZ - gold, 9);
     // no cross pair in the gold paths: no corrections
     const plainSeqs = seqs.map((s) => ({ ...s, tags: Int32Array.from([labels.tag('U', 0), 0, 0]) }));
     expect(trainCrf(plainSeqs, 4, labels, opts).cross!.pairs).toBeUndefined();
+  });
+});
+
+describe('adagradNonNegative', () => {
+  it('keeps x ≥ 0, and x − U/step stays the mean of the iterates when steps are cut at 0', () => {
+    const r = prng(11);
+    const x = new Float64Array(1), G = new Float64Array(1), U = new Float64Array(1);
+    const iterates = [0];
+    let cut = 0;
+    for (let step = 1; step <= 200; step++) {
+      // gradients that push x up, then down through 0 repeatedly
+      const g = (step % 40 < 10 ? -1 : 1) * (0.5 + r());
+      const before = x[0];
+      adagradNonNegative(x, G, U, 0, g, 0.3, step);
+      if (before > 0 && x[0] === 0) cut++; // (a step that ends exactly at 0 unprojected has probability 0)
+      expect(x[0]).toBeGreaterThanOrEqual(0);
+      iterates.push(x[0]);
+    }
+    expect(cut).toBeGreaterThan(3);
+    expect(x[0] - U[0] / 201).toBeCloseTo(iterates.reduce((a, b) => a + b) / iterates.length, 12);
   });
 });
 

@@ -239,6 +239,20 @@ describe('NER engine', () => {
     };
     expect(await rejection(edit(`"pairs":[[${U(1)},${U(0)},`, `"pairs":[[${U(1)},0,`))).toMatch(/damaged.*pairs\[0\] is not \[from, to, w\]/);
     expect(await rejection(editMetadata(onnx, 'cner.formatVersion', MODEL_FORMAT_VERSION, '2'))).toMatch(/damaged.*corrected cross pairs in a version 2 file/);
+    // files written with pairs the loader refuses, each named
+    const cross = fitted.model.params.cross!;
+    const withPairs = (from: number[], to: number[], w: number[]) =>
+      exportModel({ ...fitted, model: { ...fitted.model, params: { ...fitted.model.params, cross: { ...cross, pairs: { from: Int32Array.from(from), to: Int32Array.from(to), w: Float64Array.from(w) } } } } }, settings);
+    const refused: Array<[number[], number[], number[], RegExp]> = [
+      [[U(1)], [U(0)], [-0.5], /pairs\[0\]'s w is not a number from 0 to 100/],
+      [[U(1)], [U(0)], [101], /pairs\[0\]'s w is not a number from 0 to 100/],
+      [[U(1)], [U(1)], [1], /pairs\[0\] is not \[from, to, w\] with from → to a cross-category pair of 9 labels/],
+      [[9], [U(0)], [1], /pairs\[0\] is not \[from, to, w\]/],
+      [[U(1), U(0)], [U(0), U(1)], [1, 1], /pairs\[1\] is out of order or repeated/],
+      [[U(0), U(0)], [U(1), U(1)], [1, 1], /pairs\[1\] is out of order or repeated/],
+    ];
+    for (const [from, to, w, message] of refused) expect(await rejection(withPairs(from, to, w))).toMatch(message);
+    await (await loadModel(withPairs([U(0), U(1)], [U(1), U(0)], [0, 100]))).release();
   });
 
   it('carries the built-in English clusters as tables next to the weights, not in the metadata', async () => {
