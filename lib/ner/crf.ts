@@ -17,7 +17,10 @@ export interface ChainScores {
   trans: Float64Array;
   start: Float64Array;
   end: Float64Array;
-  /** Present when the cross-category pairs of a BILOU chain are factored (see CrossFactors); trans holds u + v (+ w) there. */
+  /**
+   * Present when the cross-category pairs of a BILOU chain are factored (see CrossFactors); trans holds u + v (+ w)
+   * there.
+   */
   cross?: CrossFactors;
 }
 
@@ -63,7 +66,8 @@ export const DISALLOWED = -1e4;
 /**
  * BILOU chains with factored cross-category transitions: between an entity's end (L-x, U-x) and the next
  * entity's start (B-y, U-y) of another category, trans = u[from] + v[to] (+ w for a corrected pair, see `pairs`);
- * every other allowed transition has its own score. The K² cross pairs are what made decoding O(L²); factored, forward, backward and Viterbi are O(L).
+ * every other allowed transition has its own score. The K² cross pairs are what made decoding O(L²); factored,
+ * forward, backward and Viterbi are O(L).
  * Labels: O = 0, then per category c: B = 1 + 4c, I = 2 + 4c, L = 3 + 4c, U = 4 + 4c (LabelSet's BILOU layout).
  */
 export interface CrossFactors {
@@ -94,9 +98,13 @@ export function isCrossPair(a: number, b: number): boolean {
   return (pa === 2 || pa === 3) && (pb === 0 || pb === 3) && (a - 1) >> 2 !== (b - 1) >> 2;
 }
 
-/** Writes u[a] + v[b] (+ w for a corrected pair) into the cross pairs of `trans` (the matrix stays the full table of scores). */
-export function materializeCross(trans: Float64Array, L: number, cross: CrossFactors): void {
-  for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) trans[a * L + b] = cross.u[a] + cross.v[b];
+/**
+ * Writes u[a] + v[b] (+ w for a corrected pair) into the cross pairs of `trans` (the matrix stays the full table of
+ * scores). `list` is the cross pairs as (a, b) flat, when the caller has it (training, once per sequence).
+ */
+export function materializeCross(trans: Float64Array, L: number, cross: CrossFactors, list?: Int32Array): void {
+  if (list) for (let j = 0; j < list.length; j += 2) trans[list[j] * L + list[j + 1]] = cross.u[list[j]] + cross.v[list[j + 1]];
+  else for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) trans[a * L + b] = cross.u[a] + cross.v[b];
   const p = cross.pairs;
   if (p) for (let j = 0; j < p.w.length; j++) trans[p.from[j] * L + p.to[j]] += p.w[j];
 }
@@ -536,16 +544,16 @@ export class Lattice {
   /** The corrected pairs' share of the expected counts (w = psi · beta / (scale · K) of the row after p). */
   private expectationsPairs(p: number, gu: Float64Array, gv: Float64Array, gw: Float64Array | undefined): void {
     const { alpha, w } = this;
-    const ch = this.bilou!;
-    for (let j = 0; j < ch.np; j++) {
-      const a = ch.pFrom[j];
-      const b = ch.pTo[j];
+    const { np, pFrom, pTo, pExpUV, pExtra } = this.bilou!;
+    for (let j = 0; j < np; j++) {
+      const a = pFrom[j];
+      const b = pTo[j];
       const x = alpha[p + a] * w[b];
       // u and v take part in the pair's whole count; expectationsBilou counted it as if w were 0
-      const extra = x * ch.pExtra[j];
+      const extra = x * pExtra[j];
       gu[a] += extra;
       gv[b] += extra;
-      if (gw) gw[j] += x * ch.pExpUV[j] + extra;
+      if (gw) gw[j] += x * pExpUV[j] + extra;
     }
   }
 
@@ -1169,24 +1177,14 @@ class CrfTrainer {
   }
 
   private updateCross(cross: CrossFactors): void {
-    const { L, gu, gv, Gu, Gv, Uu, Uv, eta, stepNo, crossPairs } = this;
-    const trans = this.chain.trans;
+    const { L, gu, gv, Gu, Gv, Uu, Uv, gw, Gw, Uw, eta, stepNo } = this;
     for (let i = 0; i < L; i++) {
       if (gu[i] !== 0) adagradScalar(cross.u, Gu, Uu, i, gu[i], eta, stepNo);
       if (gv[i] !== 0) adagradScalar(cross.v, Gv, Uv, i, gv[i], eta, stepNo);
     }
-    for (let j = 0; j < crossPairs.length; j += 2) {
-      const a = crossPairs[j];
-      const b = crossPairs[j + 1];
-      trans[a * L + b] = cross.u[a] + cross.v[b];
-    }
     const p = cross.pairs;
-    if (!p) return;
-    const { gw, Gw, Uw } = this;
-    for (let j = 0; j < gw.length; j++) {
-      if (gw[j] !== 0) adagradNonNegative(p.w, Gw, Uw, j, gw[j], eta, stepNo);
-      trans[p.from[j] * L + p.to[j]] += p.w[j];
-    }
+    if (p) for (let j = 0; j < gw.length; j++) if (gw[j] !== 0) adagradNonNegative(p.w, Gw, Uw, j, gw[j], eta, stepNo);
+    materializeCross(this.chain.trans, L, cross, this.crossPairs);
   }
 
   private updateStartEnd(): void {

@@ -390,7 +390,6 @@ const setBit = (bits: Uint32Array, key: number) => {
   bits[(key >>> 5) & (FILTER_WORDS - 1)] |= 1 << (key & 31);
 };
 
-
 /** Project names indexed by the text of their first token (as the tokenizer cuts the name; its `fnv1a` hash), shortest first. */
 interface KnownIndex {
   byText: Map<string, Known>;

@@ -112,42 +112,42 @@ describe('factored BILOU chain', () => {
 
   it('agrees with the unfactored kernels on a long sequence, corrected pairs or not', () => {
     for (const pairs of [false, true]) {
-    const { factored, plain } = randomChain(7, pairs);
-    const n = 60;
-    const E = randomEmissions(n, 8);
-    const a = new Lattice(L);
-    a.setChain(factored);
-    const b = new Lattice(L);
-    b.setChain(plain);
-    expect(b.bilou).toBeUndefined();
-    a.run(E, n);
-    b.run(E, n);
-    expect(a.logZShifted()).toBeCloseTo(b.logZShifted(), 9);
-    for (let t = 0; t < n; t += 7) for (let y = 0; y < L; y++) expect(a.marginal(t, y)).toBeCloseTo(b.marginal(t, y), 12);
-    expect([...viterbi(E, n, factored, a)]).toEqual([...viterbi(E, n, plain, b)]);
-    // expected transition counts: the factors get the sums of their pairs' counts
-    const gT = new Float64Array(L * L), gu = new Float64Array(L), gv = new Float64Array(L), gw = new Float64Array(4);
-    const hT = new Float64Array(L * L), hu = new Float64Array(L), hv = new Float64Array(L);
-    a.transitionExpectations(gT, gu, gv, gw);
-    b.transitionExpectations(hT, hu, hv);
-    // a corrected pair's own count is its pair's count
-    const cp = factored.cross!.pairs;
-    if (cp) for (let j = 0; j < 4; j++) expect(gw[j]).toBeCloseTo(hT[cp.from[j] * L + cp.to[j]], 10);
-    else expect([...gw]).toEqual([0, 0, 0, 0]);
-    const su = new Float64Array(L), sv = new Float64Array(L);
-    for (let x = 0; x < L; x++)
-      for (let y = 0; y < L; y++) {
-        if (isCrossPair(x, y)) {
-          expect(gT[x * L + y]).toBe(0);
-          su[x] += hT[x * L + y];
-          sv[y] += hT[x * L + y];
-        } else expect(gT[x * L + y]).toBeCloseTo(hT[x * L + y], 10);
+      const { factored, plain } = randomChain(7, pairs);
+      const n = 60;
+      const E = randomEmissions(n, 8);
+      const a = new Lattice(L);
+      a.setChain(factored);
+      const b = new Lattice(L);
+      b.setChain(plain);
+      expect(b.bilou).toBeUndefined();
+      a.run(E, n);
+      b.run(E, n);
+      expect(a.logZShifted()).toBeCloseTo(b.logZShifted(), 9);
+      for (let t = 0; t < n; t += 7) for (let y = 0; y < L; y++) expect(a.marginal(t, y)).toBeCloseTo(b.marginal(t, y), 12);
+      expect([...viterbi(E, n, factored, a)]).toEqual([...viterbi(E, n, plain, b)]);
+      // expected transition counts: the factors get the sums of their pairs' counts
+      const gT = new Float64Array(L * L), gu = new Float64Array(L), gv = new Float64Array(L), gw = new Float64Array(4);
+      const hT = new Float64Array(L * L), hu = new Float64Array(L), hv = new Float64Array(L);
+      a.transitionExpectations(gT, gu, gv, gw);
+      b.transitionExpectations(hT, hu, hv);
+      // a corrected pair's own count is its pair's count
+      const cp = factored.cross!.pairs;
+      if (cp) for (let j = 0; j < 4; j++) expect(gw[j]).toBeCloseTo(hT[cp.from[j] * L + cp.to[j]], 10);
+      else expect([...gw]).toEqual([0, 0, 0, 0]);
+      const su = new Float64Array(L), sv = new Float64Array(L);
+      for (let x = 0; x < L; x++)
+        for (let y = 0; y < L; y++) {
+          if (isCrossPair(x, y)) {
+            expect(gT[x * L + y]).toBe(0);
+            su[x] += hT[x * L + y];
+            sv[y] += hT[x * L + y];
+          } else expect(gT[x * L + y]).toBeCloseTo(hT[x * L + y], 10);
+        }
+      for (let x = 0; x < L; x++) {
+        expect(gu[x]).toBeCloseTo(su[x], 10);
+        expect(gv[x]).toBeCloseTo(sv[x], 10);
       }
-    for (let x = 0; x < L; x++) {
-      expect(gu[x]).toBeCloseTo(su[x], 10);
-      expect(gv[x]).toBeCloseTo(sv[x], 10);
-    }
-    expect(su.some((x) => x > 0.01)).toBe(true);
+      expect(su.some((x) => x > 0.01)).toBe(true);
     }
   });
 
