@@ -55,6 +55,11 @@ export interface CrfTrainOptions {
    * ends (default 0: all kept). Each kept pair costs decoding the same work whatever its size.
    */
   minPairCorrection?: number;
+  /**
+   * Per feature row, a multiplier of eta (all 1 when absent): features that are many and weak each (the far context)
+   * learn more slowly, so a few documents do not make them carry what the token's own features should.
+   */
+  rowRates?: Float32Array;
   /** Gradient entries smaller than this are skipped (they barely move a weight; skipping them is most of the speed). */
   minGradient?: number;
   /** After each pass over the data, with the number of passes in all. */
@@ -894,21 +899,24 @@ export function addRows(out: Float64Array, o: number, size: number, M: Float64Ar
 
 /**
  * AdaGrad steps for the rows ids[k0..k1) of a [rows × width] table, in the `count` columns `cols` with gradients
- * `grads` (the same for every row); `U` (averaging) accumulates step · Δ. Each weight sees its operations in order.
+ * `grads` (the same for every row); `U` (averaging) accumulates step · Δ. Row r's rate is eta · rates[r] (eta when
+ * there are no rates). Each weight sees its operations in order.
  */
 function adagradRows(
   ids: Int32Array, k0: number, k1: number, width: number, cols: Int32Array, grads: Float64Array, count: number,
-  W: Float64Array, G: Float32Array, U: Float32Array | undefined, eta: number, l2: number, step: number,
+  W: Float64Array, G: Float32Array, U: Float32Array | undefined, eta: number, rates: Float32Array | undefined, l2: number, step: number,
 ): void {
   const eps = 1e-8;
   for (let k = k0; k < k1; k++) {
-    const r = ids[k] * width;
+    const id = ids[k];
+    const r = id * width;
+    const rate = rates === undefined ? eta : eta * rates[id];
     for (let j = 0; j < count; j++) {
       const w = r + cols[j];
       const gg = grads[j] + l2 * W[w];
       const g2 = G[w] + gg * gg;
       G[w] = g2;
-      const d = (eta * gg) / (Math.sqrt(g2) + eps);
+      const d = (rate * gg) / (Math.sqrt(g2) + eps);
       W[w] -= d;
       if (U) U[w] -= step * d;
     }
@@ -981,6 +989,7 @@ class CrfTrainer {
   private readonly lat: Lattice;
   private readonly E: Float64Array;
   private readonly eta: number;
+  private readonly rates: Float32Array | undefined;
   private readonly l2: number;
   /**
    * Averaging: U accumulates step·Δ so that the mean iterate is W − U/step (lazy: O(1) per update; exact but for the
@@ -1037,6 +1046,8 @@ class CrfTrainer {
     for (const s of seqs) maxN = Math.max(maxN, s.n);
     this.E = new Float64Array(maxN * L);
     this.eta = opts.eta;
+    if (opts.rowRates && opts.rowRates.length !== numFeatures) throw new RangeError(`trainCrf: rowRates has ${opts.rowRates.length} rates for ${numFeatures} features`);
+    this.rates = opts.rowRates;
     this.l2 = opts.l2;
     const avg = (this.avg = opts.average ?? false);
     this.UW = avg ? new Float32Array(numFeatures * L) : new Float32Array(0);
@@ -1103,7 +1114,7 @@ class CrfTrainer {
    * each feature's row is updated for them (each weight sees the same operations, in the same order).
    */
   private emissionStep(seq: TrainSequence, t: number): void {
-    const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, l2, stepNo, avg } = this;
+    const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, rates, l2, stepNo, avg } = this;
     const { alpha, beta } = this.lat;
     const Kz = this.lat.K;
     const { offsets, ids, tags } = seq;
@@ -1130,9 +1141,9 @@ class CrfTrainer {
         gAct[nc] = c;
         gActG[nc++] = g;
       }
-      if (nc > 0) adagradRows(ids, k0, k1, size, gAct, gActG, nc, GWt, GG, avg ? GU : undefined, eta, l2, stepNo);
+      if (nc > 0) adagradRows(ids, k0, k1, size, gAct, gActG, nc, GWt, GG, avg ? GU : undefined, eta, rates, l2, stepNo);
     }
-    if (na > 0) adagradRows(ids, k0, k1, L, act, actG, na, this.W, this.GW, avg ? this.UW : undefined, eta, l2, stepNo);
+    if (na > 0) adagradRows(ids, k0, k1, L, act, actG, na, this.W, this.GW, avg ? this.UW : undefined, eta, rates, l2, stepNo);
   }
 
   /** Transition, start and end updates after a sequence's forward-backward. */

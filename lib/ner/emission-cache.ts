@@ -1,14 +1,16 @@
 // Emission scores of documents through the ONNX model, scoring each distinct token text once: every feature of a
 // token but the gazetteer's is a function of one token of its window (see FeatureBags), so a token's scores are the
-// sum of its window's cached per-text bag scores, plus its gazetteer features scored per document.
-import type { FeatureBags, FeatureExtractor } from './features.js';
+// sum of its window's cached per-text bag scores, plus the far bags of the tokens a few back (FarContext), plus its
+// gazetteer features scored per document.
+import type { FarContext, FeatureBags, FeatureExtractor } from './features.js';
 import { bucket2Of, fingerprintOf, fnv1a, modU32By } from './hash.js';
 import { appendMatchingRows, type EmissionSession, type RowMatrix } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 
 export interface EmissionCacheSettings {
   /**
-   * Bound on the cached scores (4 bytes × labels per bag, 2 × window + 1 bags per token text) and, at an eighth of
+   * Bound on the cached scores (4 bytes × labels per bag, 2 × window + 1 bags per token text, one more with far
+   * context) and, at an eighth of
    * it, on the texts themselves; when the next step could pass either, the cache starts over. One step's texts are
    * held while it runs, whatever it says.
    */
@@ -176,8 +178,11 @@ class RowBatch {
 export class EmissionCache {
   private readonly L: number;
   private readonly R: number;
-  /** Bags per entry: offsets −R..R. */
+  /** Bags per entry: offsets −R..R, then the far bag when the model has far context. */
   private readonly D: number;
+  private readonly far: FarContext | undefined;
+  /** The far bags' running sum over a token's far window. */
+  private readonly farSum: Float64Array;
   private readonly maxEntries: number;
   private readonly table: Int32Array;
   private readonly mask: number;
@@ -227,7 +232,9 @@ export class EmissionCache {
     const numLabels = session.numLabels;
     this.L = numLabels;
     this.R = extractor.radius;
-    this.D = 2 * this.R + 1;
+    this.far = extractor.settings.farContext;
+    this.D = 2 * this.R + 1 + (this.far ? 1 : 0);
+    this.farSum = new Float64Array(this.far ? numLabels : 0);
     // entries, the edge included; a step holds max(chunkTokens, its one sequence) texts, plus the edge
     this.maxEntries = Math.max(settings.chunkTokens + 1, MAX_SEQUENCE_TOKENS + 1, Math.floor(settings.maxBytes / (4 * this.D * numLabels)));
     let tableSize = 1024;
@@ -423,10 +430,11 @@ export class EmissionCache {
         extractor.tokenBags(seqs[at[3 * m]].text, at[3 * m + 1], at[3 * m + 2], bags);
         this.lowers[ent] = bags.lower;
       }
-      for (let d = -R, at = 0; d <= R; d++) {
-        const end = bags.ends[d + R];
-        const slot = ent * D + d + R;
-        const batch = this.batches[d === 0 ? 0 : 1];
+      // bags −R..R, then the far bag (one feature at most: the texts of a cluster share its scores)
+      for (let b = 0, at = 0; b < D; b++) {
+        const end = bags.ends[b];
+        const slot = ent * D + b;
+        const batch = this.batches[b === R ? 0 : 1];
         const rows = end > at ? batch.add(bags.hA, bags.hB, at, end, slot) : 0;
         if (rows === 0) this.rowAt[slot] = 0;
         else if (rows === 1) {
@@ -475,6 +483,26 @@ export class EmissionCache {
     this.gazScores = await gaz.run();
   }
 
+  /**
+   * Adds to each token k of a sequence (entries ids[pos..pos + n), scores in out from o on) the far bags of the
+   * tokens k − to .. k − from, kept as a running sum (in float64: what leaves the window is taken back out).
+   */
+  private addFar(ids: Int32Array, pos: number, n: number, out: Float32Array, o: number): void {
+    const { L, D, arena: A, rowAt, farSum: acc } = this;
+    const { from, to } = this.far!;
+    let live = 0;
+    for (let k = 0; k < n; k++, o += L) {
+      const enter = k - from >= 0 ? rowAt[ids[pos + k - from] * D + D - 1] : 0;
+      if (enter !== 0) {
+        if (live++ === 0) acc.fill(0);
+        for (let y = 0; y < L; y++) acc[y] += A[enter + y];
+      }
+      const leave = k - to - 1 >= 0 ? rowAt[ids[pos + k - to - 1] * D + D - 1] : 0;
+      if (leave !== 0 && --live > 0) for (let y = 0; y < L; y++) acc[y] -= A[leave + y];
+      if (live > 0) for (let y = 0; y < L; y++) out[o + y] += acc[y];
+    }
+  }
+
   /** Writes each token's sum of its window's bag scores (and its gazetteer scores) into out. */
   private sum(seqs: Sequence[], from: number, to: number, out: Float32Array, base: number): void {
     const { L, R, D, arena: A, rowAt } = this;
@@ -503,6 +531,7 @@ export class EmissionCache {
           else for (let y = 0; y < L; y++) out[o + y] += A[at + y];
         }
       }
+      if (this.far) this.addFar(ids, pos, n, out, (base + pos) * L);
       pos += n;
     }
     const gazTokens = this.gazBatch.dest.data;

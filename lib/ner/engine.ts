@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
 import { englishLexicon, Lexicon } from './lexicon.js';
 import { isCrossPair, Lattice, type ChainScores, type CrossFactors } from './crf.js';
-import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, type FeatureSettings, type Gazetteer } from './features.js';
+import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, FAR_CONTEXT_LIMITS, type FarContext, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
 import { confidentEntities, decodeDocument, fit, modelLattice, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
@@ -19,14 +19,17 @@ import type { LabelledDocument, PredictedEntity, TrainOptions, TrainResult } fro
 /**
  * Version of the model file layout (metadata keys, graph contract, tables, feature hashing). 2: dense weight rows
  * with a bucket table, clusters and gazetteer as tensors instead of base64 metadata. 3: the cross transitions may
- * carry corrected pairs (CrossFactors.pairs). A model without them is written as version 2, which engines from before
- * version 3 read as they always did; one with them is version 3, which those engines reject instead of misreading.
+ * carry corrected pairs (CrossFactors.pairs). 4: the features may include far context (FeatureSettings.farContext).
+ * A file is written as the oldest version that holds it, so engines from before a version read the models that do not
+ * need it as they always did, and reject the others instead of misreading them.
  */
-export const MODEL_FORMAT_VERSION = '3';
-/** The version a model without corrected cross pairs is written as (its layout is version 2's). */
+export const MODEL_FORMAT_VERSION = '4';
+/** The version a model without far context but with corrected cross pairs is written as. */
+const PAIRS_FORMAT_VERSION = '3';
+/** The version a model with neither is written as (its layout is version 2's). */
 const PAIR_FREE_FORMAT_VERSION = '2';
 /** The versions this engine reads. */
-const READABLE_FORMAT_VERSIONS: readonly string[] = [PAIR_FREE_FORMAT_VERSION, MODEL_FORMAT_VERSION];
+const READABLE_FORMAT_VERSIONS: readonly string[] = [PAIR_FREE_FORMAT_VERSION, PAIRS_FORMAT_VERSION, MODEL_FORMAT_VERSION];
 /** The largest cross-pair correction a file may hold: e^100 is beyond any trained model and far from overflow. */
 const MAX_PAIR_CORRECTION = 100;
 
@@ -404,7 +407,7 @@ export function exportModel(f: FittedDocuments, settings: EngineSettings = DEFAU
   const table = toEmissionTable(model);
   const f32 = (a: Float64Array) => Float32Array.from(a, (v) => Math.max(v, -1e4));
   const metadata: Record<string, string> = {
-    [META.format]: model.params.cross?.pairs ? MODEL_FORMAT_VERSION : PAIR_FREE_FORMAT_VERSION,
+    [META.format]: settings.features.farContext ? MODEL_FORMAT_VERSION : model.params.cross?.pairs ? PAIRS_FORMAT_VERSION : PAIR_FREE_FORMAT_VERSION,
     [META.labels]: JSON.stringify({ categories, scheme: model.labels.scheme }),
     [META.features]: JSON.stringify(settings.features),
     [META.tokenizer]: JSON.stringify({ name: 'cner-tokenizer', version: 1, offsets: 'Utf16CodeUnit' }),
@@ -498,7 +501,7 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
   // The version first: a file of another layout would otherwise fail below with a less useful message.
   const md = file.metadata;
   if (!READABLE_FORMAT_VERSIONS.includes(md[META.format])) {
-    throw new DomainError('VALIDATION_FAILED', `The model's format version is ${md[META.format] ?? 'missing'}; this engine reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}.`, {
+    throw new DomainError('VALIDATION_FAILED', `The model's format version is ${md[META.format] ?? 'missing'}; this engine reads versions ${READABLE_FORMAT_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_FORMAT_VERSIONS.at(-1)}.`, {
       errors: [{ path: 'model', message: 'unsupported model format version' }],
     });
   }
@@ -516,6 +519,10 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
   try {
     const { categories, scheme } = JSON.parse(md[META.labels]) as { categories: string[]; scheme: TagScheme };
     const features = JSON.parse(md[META.features]) as FeatureSettings;
+    if (features.farContext !== undefined) {
+      checkFarContext(features.farContext);
+      if (md[META.format] !== MODEL_FORMAT_VERSION) throw new Error(`far context in a version ${md[META.format]} file`);
+    }
     const clusters = readLexicon(file, META.clusters);
     const pretrained = readLexicon(file, META.pretrained);
     const gazetteerTable = file.tensors.get(META.gazetteer);
@@ -535,6 +542,14 @@ export async function loadModel(onnx: Uint8Array): Promise<NerModel> {
     });
   }
   return new OnnxNerModel(session, labels, extractor, consistency, known, cross);
+}
+
+/** Throws unless `far` is far-context settings a model may hold: 1 ≤ from ≤ to ≤ 32 and 1 ≤ bits ≤ 16, integers. */
+function checkFarContext(far: unknown): asserts far is FarContext {
+  const { from, to, bits } = (far ?? {}) as Partial<FarContext>;
+  const int = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
+  if (!int(from, 1, FAR_CONTEXT_LIMITS.maxTo) || !int(to, from as number, FAR_CONTEXT_LIMITS.maxTo) || !int(bits, 1, FAR_CONTEXT_LIMITS.maxBits))
+    throw new Error(`far context is not {from, to, bits} with 1 ≤ from ≤ to ≤ ${FAR_CONTEXT_LIMITS.maxTo} and 1 ≤ bits ≤ ${FAR_CONTEXT_LIMITS.maxBits}`);
 }
 
 /** The cross-transition factors as stored: {u, v} and, when there are corrected pairs, `pairs`: [from, to, w] each. */

@@ -14,6 +14,18 @@ export interface FeatureSettings {
   charNgram: number;
   /** Cluster-id prefix lengths (bits) used as features; empty when no clusters. */
   clusterPrefixes: number[];
+  /**
+   * Far context: token k gets, unpositioned, the cluster (the first `bits` bits of its path) of each token at
+   * k − to .. k − from, as one bag of words: what a word several tokens back says of this one ("arrive … on
+   * Monday"). Absent: none (models from before it).
+   */
+  farContext?: FarContext;
+}
+
+export interface FarContext {
+  from: number;
+  to: number;
+  bits: number;
 }
 
 export const DEFAULT_FEATURES: FeatureSettings = {
@@ -22,7 +34,11 @@ export const DEFAULT_FEATURES: FeatureSettings = {
   affixes: 4,
   charNgram: 0,
   clusterPrefixes: [4, 8, 12, 16],
+  farContext: { from: 3, to: 8, bits: 12 },
 };
+
+/** The far-context settings a model file may hold: a few tokens back, within a sequence's reach. */
+export const FAR_CONTEXT_LIMITS = { maxTo: 32, maxBits: 16 } as const;
 
 /** Word → cluster bit path (most significant bit first, `bits` long); looked up by lower-cased word hash. */
 export interface ClusterTable {
@@ -49,8 +65,10 @@ export interface SequenceFeatures {
 /**
  * A token's features sorted by the token that receives them: bag d (d in −radius..radius) holds what the token at
  * position k − d gets from this one at k, so token k's features are the union over d of bag d of the token at k + d
- * (the edge pseudo-token beyond the sequence ends), plus its gazetteer features. Bag d is hA/hB[ends[d + radius − 1],
- * ends[d + radius]), from 0 for the first. Filled by `FeatureExtractor.tokenBags`/`edgeBags`, reusable.
+ * (the edge pseudo-token beyond the sequence ends), plus the far bags of the tokens at k − to .. k − from within the
+ * sequence (see FarContext), plus its gazetteer features. Bag d is hA/hB[ends[d + radius − 1], ends[d + radius]),
+ * from 0 for the first; the far bag is hA/hB[ends[2 · radius], ends[2 · radius + 1]) (empty without far context).
+ * Filled by `FeatureExtractor.tokenBags`/`edgeBags`, reusable.
  */
 export class FeatureBags {
   readonly ends: Int32Array;
@@ -67,7 +85,7 @@ export class FeatureBags {
   };
 
   constructor(readonly radius: number, capacity: number) {
-    this.ends = new Int32Array(2 * radius + 1);
+    this.ends = new Int32Array(2 * radius + 2);
     this.hA = new Uint32Array(capacity);
     this.hB = new Uint32Array(capacity);
   }
@@ -76,7 +94,7 @@ export class FeatureBags {
 // Template ids: each distinct feature kind gets its own id; context offsets add to it.
 const T = {
   BIAS: 1, W: 10, SHAPE: 20, SHAPEL: 30, PRE: 40, SUF: 50, FLAG: 60, NG: 70, BOS: 82, EOS: 83,
-  SUF3: 90, CL: 100, CLG: 300, GAZ: 200, GAZW: 210, LEN: 84,
+  SUF3: 90, CL: 100, CLG: 300, GAZ: 200, GAZW: 210, LEN: 84, FARG: 400, FARC: 401,
 } as const;
 
 const SEED_LOWER = 0x811c9dc5;
@@ -215,6 +233,15 @@ function clusterFeatures(
   }
 }
 
+/**
+ * The far-context feature of a token (see FarContext) through `emit`, if it has one: its pre-trained cluster's
+ * prefix, else its project cluster's; `pretrained` and `own` are its paths (−1: unknown word).
+ */
+function farFeature(far: FarContext, pretrained: number, pretrainedBits: number, own: number, ownBits: number, emit: (template: number, value: number) => void): void {
+  if (pretrained >= 0) emit(T.FARG, (pretrained >>> Math.max(0, pretrainedBits - far.bits)) + 1);
+  else if (own >= 0) emit(T.FARC, (own >>> Math.max(0, ownBits - far.bits)) + 1);
+}
+
 /** Hash of the lower-cased token text text[s, e). */
 export function lowerHash(text: string, s: number, e: number): number {
   let h = SEED_LOWER;
@@ -265,8 +292,9 @@ export class FeatureExtractor {
     if (cl) for (let k = 0; k < n; k++) if (pretrainedOf[k] < 0) clusterOf[k] = cl.lookup(info.lower[k]);
     const gaz = this.gazetteerTags(info.lower, n);
 
+    const far = st.farContext;
     // upper bound of features per token
-    const maxPer = 60 + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
+    const maxPer = 60 + (far ? far.to - far.from + 1 : 0) + (st.charNgram > 0 ? 40 : 0) + (cl ? st.clusterPrefixes.length * 3 + 1 : 0) + (pt ? st.clusterPrefixes.length * 3 + 1 : 0) + (gaz ? 8 : 0);
     const hA = new Uint32Array(n * maxPer);
     const hB = new Uint32Array(n * maxPer);
     const offsets = new Int32Array(n + 1);
@@ -312,6 +340,9 @@ export class FeatureExtractor {
           if (fj & FLAG_UPPER) emit(T.FLAG + off, 0);
         }
       }
+      if (far) {
+        for (let j = Math.max(0, k - far.to); j <= k - far.from; j++) farFeature(far, pretrainedOf[j], pt?.bits ?? 0, clusterOf[j], cl?.bits ?? 0, emit);
+      }
       if (k === 0) emit(T.BOS, 0);
       if (k === n - 1) emit(T.EOS, 0);
       // cluster paths of the token and its neighbours at several prefix lengths, unknown words marked
@@ -325,6 +356,28 @@ export class FeatureExtractor {
     }
     offsets[n] = p;
     return { n, offsets, hA: hA.subarray(0, p), hB: hB.subarray(0, p) };
+  }
+
+  /**
+   * Every far-context feature this extractor can give (see FarContext), whether seen or not: the trainer updates
+   * them at a rate of their own.
+   */
+  farFeatures(): { hA: Uint32Array; hB: Uint32Array } {
+    const far = this.settings.farContext;
+    const tables: Array<[ClusterTable | undefined, number]> = [[this.pretrained, T.FARG], [this.clusters, T.FARC]];
+    let total = 0;
+    for (const [table] of tables) if (far && table) total += 2 ** Math.min(far.bits, table.bits);
+    const hA = new Uint32Array(total);
+    const hB = new Uint32Array(total);
+    let p = 0;
+    for (const [table, template] of tables) {
+      if (!far || !table) continue;
+      for (let v = 1, count = 2 ** Math.min(far.bits, table.bits); v <= count; v++, p++) {
+        hA[p] = combineA(template, v);
+        hB[p] = combineB(template, v);
+      }
+    }
+    return { hA, hB };
   }
 
   /** Whether gazetteer features exist (see `gazetteerFeatures`). */
@@ -342,7 +395,7 @@ export class FeatureExtractor {
     const st = this.settings;
     const R = this.radius;
     const perTable = st.clusterPrefixes.length * 3 + 1;
-    const max = 16 + 2 * st.affixes + (st.charNgram > 0 ? 40 : 0) + 12 * R + 2 + (this.clusters ? perTable : 0) + (this.pretrained ? perTable : 0);
+    const max = 17 + 2 * st.affixes + (st.charNgram > 0 ? 40 : 0) + 12 * R + 2 + (this.clusters ? perTable : 0) + (this.pretrained ? perTable : 0);
     return new FeatureBags(R, max);
   }
 
@@ -390,6 +443,8 @@ export class FeatureExtractor {
       }
       out.ends[d + R] = out.size;
     }
+    if (st.farContext) farFeature(st.farContext, pretrained, this.pretrained?.bits ?? 0, own, this.clusters?.bits ?? 0, emit);
+    out.ends[2 * R + 1] = out.size;
     out.lower = lower;
   }
 
@@ -405,6 +460,7 @@ export class FeatureExtractor {
       if (d === 1) emit(T.EOS, 0);
       out.ends[d + R] = out.size;
     }
+    out.ends[2 * R + 1] = out.size;
     out.lower = 0;
   }
 

@@ -25,6 +25,8 @@ export interface TrainerSettings {
   l2: number;
   /** Features seen fewer times than this in training are dropped. */
   minFeatureCount: number;
+  /** The far-context features' rate (see FarContext), a multiple of eta. */
+  farContextRate: number;
   average: boolean;
   /** Gradient entries below this are skipped during training. */
   minGradient: number;
@@ -41,7 +43,7 @@ export interface TrainerSettings {
   minPairCorrection: number;
 }
 
-export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, minUpdates: 40_000, maxEpochs: 15, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3, factorCross: true, minPairCorrection: 0.3 };
+export const DEFAULT_TRAINER: TrainerSettings = { scheme: 'BILOU', epochs: 5, minUpdates: 40_000, maxEpochs: 15, eta: 0.05, l2: 1e-4, minFeatureCount: 1, average: true, factored: 'category', minGradient: 1e-3, factorCross: true, minPairCorrection: 0.3, farContextRate: 0.3 };
 
 export interface FittedModel {
   labels: LabelSet;
@@ -133,10 +135,11 @@ export function fit(
   if (trainer.factored === 'category' || trainer.factored === 'both')
     groups.push(Int32Array.from(labels.names, (_, y) => (y === 0 ? categories.length : labels.categoryOf(y))));
   const epochs = epochsFor(trainer, train.reduce((n, t) => n + t.n, 0));
+  const rowRates = farRates(extractor, dict, trainer.farContextRate);
   const params = trainCrf(train, dict.size, labels, {
     labelGroups: groups,
     epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, factorCross: trainer.factorCross,
-    minPairCorrection: trainer.minPairCorrection, seed, onEpoch,
+    minPairCorrection: trainer.minPairCorrection, rowRates, seed, onEpoch,
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
@@ -146,6 +149,18 @@ export function fit(
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores
   if (params.cross) materializeCross(params.trans, labels.size, params.cross);
   return { labels, extractor, dict, params, W16, norms, epochs };
+}
+
+/** Per row of `dict`, its rate: `rate` for the far-context features, 1 for the others; undefined when all are 1. */
+function farRates(extractor: FeatureExtractor, dict: FeatureIndex, rate: number): Float32Array | undefined {
+  if (rate === 1) return undefined;
+  const far = extractor.farFeatures();
+  if (far.hA.length === 0) return undefined;
+  const rows = new Int32Array(far.hA.length);
+  dict.getAll(far.hA, far.hB, rows);
+  const rates = new Float32Array(dict.size).fill(1);
+  for (const r of rows) if (r >= 0) rates[r] = rate;
+  return rates;
 }
 
 /** Emission scores (n × L) of a sequence under the in-memory model. */

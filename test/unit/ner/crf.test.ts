@@ -255,6 +255,34 @@ describe('factored BILOU chain', () => {
   });
 });
 
+describe('row rates', () => {
+  it('scale the steps of each feature row: all 1 is no rates, 0 freezes a row, ½ halves a first step', () => {
+    const seqs = Array.from({ length: 12 }, (_, i) => ({
+      n: 3,
+      offsets: Int32Array.from([0, 2, 3, 4]),
+      ids: Int32Array.from([0, 3, 1, 2 + (i % 2)]),
+      tags: Int32Array.from([labels.tag('U', 0), 0, labels.tag('U', 1)]),
+    }));
+    const opts = { epochs: 3, eta: 0.1, l2: 1e-3, seed: 3, average: true, factorCross: true, labelGroups: [Int32Array.from(labels.names, (_, y) => (y === 0 ? 2 : labels.categoryOf(y)))] };
+    const L = labels.size;
+    const row = (W: Float64Array, r: number) => [...W.subarray(r * L, (r + 1) * L)];
+    const plain = trainCrf(seqs, 4, labels, opts);
+    expect([...trainCrf(seqs, 4, labels, { ...opts, rowRates: new Float32Array(4).fill(1) }).W]).toEqual([...plain.W]);
+    const frozen = trainCrf(seqs, 4, labels, { ...opts, rowRates: Float32Array.from([1, 1, 1, 0]) });
+    expect(row(frozen.W, 3).every((w) => w === 0)).toBe(true);
+    expect(row(plain.W, 3).some((w) => w !== 0)).toBe(true);
+    expect(row(frozen.W, 0).some((w) => w !== 0)).toBe(true);
+    // one update from zero weights: the same gradient, half the step
+    const first = { ...opts, epochs: 1, average: false, labelGroups: undefined };
+    const one = seqs.slice(0, 1);
+    const full = trainCrf(one, 4, labels, first);
+    const half = trainCrf(one, 4, labels, { ...first, rowRates: Float32Array.from([1, 1, 1, 0.5]) });
+    expect(row(half.W, 3)).toEqual(row(full.W, 3).map((w) => w / 2));
+    expect(row(half.W, 0)).toEqual(row(full.W, 0));
+    expect(() => trainCrf(seqs, 4, labels, { ...opts, rowRates: new Float32Array(3) })).toThrow(/rowRates has 3 rates for 4 features/);
+  });
+});
+
 describe('adagradNonNegative', () => {
   it('keeps x ≥ 0, and x − U/step stays the mean of the iterates when steps are cut at 0', () => {
     const r = prng(11);

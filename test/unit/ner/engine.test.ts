@@ -206,8 +206,9 @@ describe('NER engine', () => {
         return { ...d, text, spans: [...d.spans, { offset: at, length: t.length, category: 'Ticker' }, { offset: at + t.length + 1, length: p.length, category: 'CurrencyPair' }] };
       });
     };
-    // every correction kept (by default one this small would be dropped: see minPairCorrection)
-    const settings = { ...DEFAULT_ENGINE, trainer: { ...DEFAULT_ENGINE.trainer, minPairCorrection: 0 } };
+    // every correction kept (by default one this small would be dropped: see minPairCorrection); no far context, so
+    // the file is version 3
+    const settings = { ...DEFAULT_ENGINE, features: { ...DEFAULT_ENGINE.features, farContext: undefined }, trainer: { ...DEFAULT_ENGINE.trainer, minPairCorrection: 0 } };
     const fitted = fitDocuments(adjacent(makeDocs(20, 3), 1), { categories, seed: 1 }, settings);
     expect(fitDocuments(adjacent(makeDocs(20, 3), 1), { categories, seed: 1 }).model.params.cross!.pairs).toBeUndefined();
     const pairs = fitted.model.params.cross!.pairs!;
@@ -216,7 +217,7 @@ describe('NER engine', () => {
     expect(pairs.w[0]).toBeGreaterThan(0);
     const onnx = exportModel(fitted, settings);
     const md = readOnnxMetadata(onnx);
-    expect(md['cner.formatVersion']).toBe(MODEL_FORMAT_VERSION);
+    expect(md['cner.formatVersion']).toBe('3');
     expect(JSON.parse(md['cner.crossTransitions']).pairs).toEqual([[U(1), U(0), pairs.w[0]]]);
     const model = await loadModel(onnx);
     let found = 0;
@@ -238,7 +239,7 @@ describe('NER engine', () => {
       return out;
     };
     expect(await rejection(edit(`"pairs":[[${U(1)},${U(0)},`, `"pairs":[[${U(1)},0,`))).toMatch(/damaged.*pairs\[0\] is not \[from, to, w\]/);
-    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', MODEL_FORMAT_VERSION, '2'))).toMatch(/damaged.*corrected cross pairs in a version 2 file/);
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', '3', '2'))).toMatch(/damaged.*corrected cross pairs in a version 2 file/);
     // files written with pairs the loader refuses, each named
     const cross = fitted.model.params.cross!;
     const withPairs = (from: number[], to: number[], w: number[]) =>
@@ -253,6 +254,71 @@ describe('NER engine', () => {
     ];
     for (const [from, to, w, message] of refused) expect(await rejection(withPairs(from, to, w))).toMatch(message);
     await (await loadModel(withPairs([U(0), U(1)], [U(1), U(0)], [0, 100]))).release();
+  });
+
+  it('tells categories apart by a word several tokens back (far context), stores it as format 4 and predicts alike from the file', async () => {
+    // "… arrive in the old port on monday": the day is an ArrivalDay or a DepartureDay, and only the verb 3–7 tokens
+    // back says which: the ±2 window sees "on" and a filler word either way
+    const FILLER = ['the', 'old', 'port', 'city', 'north', 'harbour', 'small', 'main'];
+    const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+    const trips = (n: number, seed: number): LabelledDocument[] => {
+      const r = prng(seed);
+      const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+      return Array.from({ length: n }, (_, d) => {
+        let text = '';
+        const spans: LabelledDocument['spans'] = [];
+        for (let q = 0; q < 4; q++) {
+          const arrive = r() < 0.5;
+          // half the sentences open with words that leave the far window before the day
+          const words = [...(r() < 0.5 ? ['after the long meeting with the whole team'] : []), arrive ? 'we arrive in' : 'we depart from'];
+          for (let f = 1 + Math.floor(r() * 4); f > 0; f--) words.push(pick(FILLER));
+          const day = pick(DAYS);
+          const head = `${words.join(' ')} on `;
+          spans.push({ offset: text.length + head.length, length: day.length, category: arrive ? 'ArrivalDay' : 'DepartureDay' });
+          text += `${head}${day} .\n`;
+        }
+        return { id: `trip${d}.txt`, text, spans };
+      });
+    };
+    const cats = ['ArrivalDay', 'DepartureDay'];
+    const near = { ...DEFAULT_ENGINE, features: { ...DEFAULT_ENGINE.features, farContext: undefined } };
+    const train = trips(30, 1);
+    const test = trips(20, 2);
+    const right = (predict: (text: string) => Array<{ offset: number; length: number; category: string }>) => {
+      let n = 0;
+      for (const doc of test) for (const e of predict(doc.text)) n += doc.spans.some((s) => s.offset === e.offset && s.length === e.length && s.category === e.category) ? 1 : 0;
+      return n;
+    };
+    const fitted = fitDocuments(train, { categories: cats, seed: 1 });
+    const withoutFar = fitDocuments(train, { categories: cats, seed: 1 }, near);
+    // 80 days to find: with far context nearly all, without it about half (a guess)
+    expect(right((t) => predictInMemory(fitted.model, t, DEFAULT_CONSISTENCY, fitted.known))).toBeGreaterThanOrEqual(76);
+    expect(right((t) => predictInMemory(withoutFar.model, t, DEFAULT_CONSISTENCY, withoutFar.known))).toBeLessThan(60);
+    // the file: version 4, the same entities and scores as in memory (the far bags summed over each token's window)
+    const onnx = exportModel(fitted);
+    const md = readOnnxMetadata(onnx);
+    expect(md['cner.formatVersion']).toBe('4');
+    expect(JSON.parse(md['cner.features']).farContext).toEqual({ from: 3, to: 8, bits: 12 });
+    expect(readOnnxMetadata(exportModel(withoutFar, near))['cner.formatVersion']).toBe('2');
+    const model = await loadModel(onnx);
+    for (const doc of test) {
+      const mem = predictInMemory(fitted.model, doc.text, DEFAULT_CONSISTENCY, fitted.known);
+      const file = await model.predict(doc.text);
+      expect(file.map((e) => [e.offset, e.length, e.category])).toEqual(mem.map((e) => [e.offset, e.length, e.category]));
+      file.forEach((e, i) => expect(e.confidenceScore).toBeCloseTo(mem[i].confidenceScore, 3));
+    }
+    await model.release();
+    // far context in an older version's file, or not as the engine reads it, is refused
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', '4', '3'))).toMatch(/damaged.*far context in a version 3 file/);
+    const features = md['cner.features'];
+    const damaged = (from: string, to: string) => {
+      expect(features).toContain(from);
+      return editMetadata(onnx, 'cner.features', features, features.replace(from, to));
+    };
+    const refused: Array<[string, string]> = [
+      ['"from":3,', '"from":0,'], ['"from":3,', '"from":9,'], ['"to":8,', '"to":2,'], ['"bits":12', '"bits":17'], ['"bits":12', '"bits":-1'], ['"bits":12', '"bits":""'],
+    ];
+    for (const [from, to] of refused) expect(await rejection(damaged(from, to))).toMatch(/damaged.*far context is not \{from, to, bits\}/);
   });
 
   it('carries the built-in English clusters as tables next to the weights, not in the metadata', async () => {
@@ -291,11 +357,10 @@ describe('NER engine', () => {
     expect(await rejection(new Uint8Array([1, 2, 3]))).toMatch(/not a loadable ONNX model/);
     const { onnx } = await trainModel(makeDocs(8, 11), { categories, seed: 1 });
     expect(await rejection(onnx.subarray(0, onnx.length - 40))).toMatch(/not a loadable ONNX model/);
-    // a file of the previous layout is named as such, before anything else of it is read
-    // (no entities follow each other in this data: no corrected pairs, so the file is version 2, read as before)
-    expect(readOnnxMetadata(onnx)['cner.formatVersion']).toBe('2');
-    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', '2', '1'))).toBe(
-      `The model's format version is 1; this engine reads versions 2 and ${MODEL_FORMAT_VERSION}.`,
+    // a file of an earlier layout is named as such, before anything else of it is read
+    expect(readOnnxMetadata(onnx)['cner.formatVersion']).toBe(MODEL_FORMAT_VERSION);
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', MODEL_FORMAT_VERSION, '1'))).toBe(
+      `The model's format version is 1; this engine reads versions 2, 3 and ${MODEL_FORMAT_VERSION}.`,
     );
     expect(await rejection(editMetadata(onnx, 'cner.pretrainedClusters', '{"bits":16}', '{"bits":99}'))).toMatch(/damaged.*1 to 16 bits, got 99/);
     // the unedited file loads

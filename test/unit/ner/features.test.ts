@@ -26,7 +26,10 @@ function multisets(f: { n: number; offsets: Int32Array; hA: Uint32Array; hB: Uin
   return out;
 }
 
-/** The same multisets, built from each window token's bags (edge bags beyond the ends) plus gazetteer features. */
+/**
+ * The same multisets, built from each window token's bags (edge bags beyond the ends), the far bags of the tokens a
+ * few back, and the gazetteer features.
+ */
 function fromBags(x: FeatureExtractor, text: string, starts: number[], ends: number[]): string[][] {
   const n = starts.length;
   const bags = starts.map((s, k) => {
@@ -45,6 +48,11 @@ function fromBags(x: FeatureExtractor, text: string, starts: number[], ends: num
       const b = k + d < 0 || k + d >= n ? edge : bags[k + d];
       for (let i = d === -R ? 0 : b.ends[d + R - 1]; i < b.ends[d + R]; i++) keys.push(`${b.hA[i]}:${b.hB[i]}`);
     }
+    const far = x.settings.farContext;
+    for (let j = Math.max(0, k - (far?.to ?? 0)); far && j <= k - far.from; j++) {
+      const b = bags[j];
+      for (let i = b.ends[2 * R]; i < b.ends[2 * R + 1]; i++) keys.push(`${b.hA[i]}:${b.hB[i]}`);
+    }
     if (gaz) for (let i = gaz.offsets[k]; i < gaz.offsets[k + 1]; i++) keys.push(`${gaz.hA[i]}:${gaz.hB[i]}`);
     out.push(keys.sort());
   }
@@ -62,6 +70,8 @@ describe('token bags', () => {
   ]);
   const variants: Array<[string, FeatureSettings, boolean]> = [
     ['default settings, both cluster tables and a gazetteer', DEFAULT_FEATURES, true],
+    ['far context from the next token on, 16 bits', { ...DEFAULT_FEATURES, farContext: { from: 1, to: 4, bits: 16 } }, true],
+    ['no far context', { ...DEFAULT_FEATURES, farContext: undefined }, true],
     ['window 1, character n-grams, no clusters', { ...DEFAULT_FEATURES, window: 1, charNgram: 3, clusterPrefixes: [] }, false],
     ['window 0', { ...DEFAULT_FEATURES, window: 0, affixes: 2 }, true],
     ['window 3', { ...DEFAULT_FEATURES, window: 3 }, false],
@@ -80,5 +90,52 @@ describe('token bags', () => {
     }
     // the gazetteer did match (both case variants of "new york stock exchange", NVDA, Marie Curie)
     expect(gazetteerTokens).toBe(aux ? 11 : 0);
+  });
+});
+
+describe('far context', () => {
+  // "zzq…" words: unknown to both tables; "qqqx": the project's own clusters only; the rest: English words
+  const own = decodeLexicon(encodeLexicon(16, [[h('qqqx'), 0xabcd], [h('flight'), 0x0001]]));
+  const text = 'flight zzqa qqqx zzqb zzqc zzqd zzqe zzqf zzqg zzqh arrive';
+  const { starts, ends } = prepareText(text)[0];
+  const far = { from: 3, to: 5, bits: 12 };
+  const with_ = new FeatureExtractor({ ...DEFAULT_FEATURES, farContext: far }, own, undefined, englishLexicon());
+  const without = new FeatureExtractor({ ...DEFAULT_FEATURES, farContext: undefined }, own, undefined, englishLexicon());
+  const a = multisets(with_.extract(text, starts, ends));
+  const b = multisets(without.extract(text, starts, ends));
+  /** The features token k has only with far context. */
+  const extra = (k: number) => {
+    const left = [...b[k]];
+    return a[k].filter((key) => {
+      const i = left.indexOf(key);
+      if (i < 0) return true;
+      left.splice(i, 1);
+      return false;
+    });
+  };
+
+  it('gives token k the cluster of each known word k − to .. k − from back, the pre-trained one first', () => {
+    const english = englishLexicon();
+    expect(english.lookup(h('flight'))).toBeGreaterThanOrEqual(0);
+    expect(english.lookup(h('qqqx'))).toBe(-1);
+    // tokens 0–2 reach nothing 3 back; 3–5 reach "flight" (token 0, pre-trained); 5–7 "qqqx" (token 2, own
+    // clusters); zzq… give nothing
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => extra(k).length)).toEqual([0, 0, 0, 1, 1, 2, 1, 1, 0, 0, 0]);
+    // unpositioned: "flight" gives tokens 3, 4 and 5 the same feature
+    expect(extra(3)).toEqual(extra(4).filter((key) => extra(3).includes(key)));
+    expect(extra(5).filter((key) => extra(3).includes(key))).toHaveLength(1);
+    // the English cluster, not the project's own entry for "flight"
+    const ownOnly = new FeatureExtractor({ ...DEFAULT_FEATURES, farContext: far }, own);
+    const c = multisets(ownOnly.extract(text, starts, ends));
+    expect(c[3].filter((key) => !b[3].includes(key))).not.toEqual(extra(3));
+  });
+
+  it('lists every far feature it can give, for the trainer', () => {
+    const all = with_.farFeatures();
+    // 2^12 pre-trained prefixes and 2^12 own
+    expect(all.hA.length).toBe(2 * 4096);
+    const keys = new Set(Array.from(all.hA, (x, i) => `${x}:${all.hB[i]}`));
+    for (let k = 0; k < a.length; k++) for (const key of extra(k)) expect(keys.has(key)).toBe(true);
+    expect(without.farFeatures().hA.length).toBe(0);
   });
 });
