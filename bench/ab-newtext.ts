@@ -6,7 +6,8 @@
 // split (dev.bio, else train.bio) and then the test documents, timed. Prints each engine's best and median and the
 // median of the per-round ratios B/A. The model is bench/out/<dataset>.onnx (from `npm run bench`); data from
 // $BENCH_DATA or ../shared/bench. Each checkout must resolve its own dependencies (its node_modules, or a link to this
-// one's). Ratios within about ±8% of 1 were noise on the benchmark VM.
+// one's). Ratios within about ±8% of 1 were noise on the benchmark VM. MODEL_A or MODEL_B names another model file
+// for that engine (a model only one of the checkouts reads, or two models under one engine).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -28,19 +29,21 @@ const docs = async (file: string) =>
 const test = await docs('test.bio');
 const other = await docs(existsSync(join(DATA, dataset, 'dev.bio')) ? 'dev.bio' : 'train.bio');
 const bytes = await readFile(join(REPO, 'bench/out', `${dataset}.onnx`));
+// MODEL_A / MODEL_B: another model file for that engine (e.g. one only that checkout reads)
+const modelBytes = [process.env.MODEL_A ? await readFile(process.env.MODEL_A) : bytes, process.env.MODEL_B ? await readFile(process.env.MODEL_B) : bytes];
 const engines: NerEngine[] = [
   await import(pathToFileURL(resolve(rootA, 'lib/ner/engine.ts')).href),
   await import(pathToFileURL(resolve(rootB, 'lib/ner/engine.ts')).href),
 ];
-for (const e of engines) {
-  const m = await e.loadModel(bytes);
+for (const [i, e] of engines.entries()) {
+  const m = await e.loadModel(modelBytes[i]);
   for (let pass = 0; pass < 2; pass++) for (const d of test) await m.predict(d.text);
   await m.release();
 }
 const ms: number[][] = [[], []];
 for (let round = 0; round < rounds; round++) {
   for (const i of round % 2 ? [1, 0] : [0, 1]) {
-    const m = await engines[i].loadModel(bytes);
+    const m = await engines[i].loadModel(modelBytes[i]);
     for (const d of other) await m.predict(d.text);
     const t0 = performance.now();
     for (const d of test) await m.predict(d.text);

@@ -505,22 +505,43 @@ export class EmissionCache {
 
   /** Writes each token's sum of its window's bag scores (and its gazetteer scores) into out. */
   private sum(seqs: Sequence[], from: number, to: number, out: Float32Array, base: number): void {
-    const { L, R, D, arena: A, rowAt } = this;
+    const { L, R, D, arena: A, rowAt, far, farSum: acc } = this;
     const ids = this.entryOf.data;
+    // far context: the far bags of tokens k − farTo .. k − farFrom, as a running sum (acc) of `live` nonzero ones
+    const farFrom = far ? far.from : 0;
+    const farTo = far ? far.to : -1;
+    const F = D - 1;
     let pos = 0;
     for (let q = from; q < to; q++) {
       const n = seqs[q].starts.length;
+      let live = 0;
+      if (far) acc.fill(0);
       for (let k = 0; k < n; k++) {
         const o = (base + pos + k) * L;
         if (R === 2) {
-          // the default window, unrolled: one write per score
+          // the default window, unrolled: one write per score, the far sum's update made in the same pass
           const sa = (k >= 2 ? ids[pos + k - 2] * D : 0);
           const sb = (k >= 1 ? ids[pos + k - 1] * D : 0) + 1;
           const sc = ids[pos + k] * D + 2;
           const sd = (k + 1 < n ? ids[pos + k + 1] * D : 0) + 3;
           const se = (k + 2 < n ? ids[pos + k + 2] * D : 0) + 4;
-          let a = rowAt[sa], b = rowAt[sb], c = rowAt[sc], d = rowAt[sd], e = rowAt[se];
-          for (let y = o, stop = o + L; y < stop; y++, a++, b++, c++, d++, e++) out[y] = A[a] + A[b] + A[c] + A[d] + A[e];
+          const a = rowAt[sa], b = rowAt[sb], c = rowAt[sc], d = rowAt[sd], e = rowAt[se];
+          const enter = far && k >= farFrom ? rowAt[ids[pos + k - farFrom] * D + F] : 0;
+          const leave = far && k > farTo ? rowAt[ids[pos + k - farTo - 1] * D + F] : 0;
+          if (enter !== 0 || leave !== 0) {
+            live += (enter !== 0 ? 1 : 0) - (leave !== 0 ? 1 : 0);
+            if (live === 0) acc.fill(0);
+            else {
+              for (let i = 0; i < L; i++) {
+                const v = acc[i] + A[enter + i] - A[leave + i];
+                acc[i] = v;
+                out[o + i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + v;
+              }
+              continue;
+            }
+          }
+          if (live > 0) for (let i = 0; i < L; i++) out[o + i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + acc[i];
+          else for (let i = 0; i < L; i++) out[o + i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i];
           continue;
         }
         for (let d = -R; d <= R; d++) {
@@ -531,7 +552,7 @@ export class EmissionCache {
           else for (let y = 0; y < L; y++) out[o + y] += A[at + y];
         }
       }
-      if (this.far) this.addFar(ids, pos, n, out, (base + pos) * L);
+      if (far && R !== 2) this.addFar(ids, pos, n, out, (base + pos) * L);
       pos += n;
     }
     const gazTokens = this.gazBatch.dest.data;

@@ -183,4 +183,24 @@ describe('emission cache', () => {
     const got = await cache.document(seqs, copy);
     for (let i = 0; i < seqs.length; i++) expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
   });
+
+  it.each([1, 3])('sums the far context as the uncached path does with a ±%i window too', async (window) => {
+    expect(x.settings.farContext).toBeDefined();
+    const settings = { ...DEFAULT_ENGINE, features: { ...DEFAULT_ENGINE.features, window, farContext: { from: 2, to: 5, bits: 12 } } };
+    const other = fitDocuments(makeDocs(15, 3), { categories: ['CurrencyPair', 'Ticker'], seed: 1 }, settings);
+    const s2 = await EmissionSession.create(exportModel(other, settings));
+    try {
+      const cache = new EmissionCache(s2, other.model.extractor);
+      for (const d of makeDocs(4, 10)) {
+        const seqs = prepareText(d.text);
+        const got = await cache.document(seqs, copy);
+        for (let i = 0; i < seqs.length; i++) {
+          expectClose(got[i], await uncached(s2, other.model.extractor, s2.numBuckets, seqs[i]), 1e-5);
+          expectClose(got[i], inMemoryEmissions(other.model, seqs[i]), 1e-4);
+        }
+      }
+    } finally {
+      await s2.release();
+    }
+  });
 });
