@@ -368,16 +368,20 @@ export class Lattice {
     return (this.expTCache = e);
   }
 
-  /** Runs scaled forward-backward over emissions E[t*L + y] for n tokens. */
-  run(E: ArrayLike<number>, n: number): void {
+  /**
+   * Runs scaled forward-backward over emissions E[t*L + y] for n tokens. `rowMax`, when given, is each row's largest
+   * emission (exactly: it shifts the exponentials, so the results are those of computing it here).
+   */
+  run(E: ArrayLike<number>, n: number, rowMax?: ArrayLike<number>): void {
     const L = this.L;
     this.ensure(n);
     this.n = n;
     const { alpha, beta, psi, scale, expStart, expEnd } = this;
     for (let t = 0; t < n; t++) {
-      let m = -Infinity;
       const o = t * L;
-      for (let y = 0; y < L; y++) if (E[o + y] > m) m = E[o + y];
+      let m = -Infinity;
+      if (rowMax) m = rowMax[t];
+      else for (let y = 0; y < L; y++) if (E[o + y] > m) m = E[o + y];
       for (let y = 0; y < L; y++) psi[o + y] = expNonPositive(E[o + y] - m);
     }
     let z = 0;

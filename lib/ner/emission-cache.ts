@@ -31,6 +31,13 @@ const REUSED_FLOATS = 1 << 18;
  */
 const MAX_CALL_CELLS = 8192;
 
+/** The largest of a[o .. o + L). */
+function rowMaximum(a: Float32Array, o: number, L: number): number {
+  let m = -Infinity;
+  for (let i = o; i < o + L; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
 /** Growable Int32Array scratch. */
 class IntBuffer {
   data = new Int32Array(256);
@@ -207,6 +214,8 @@ export class EmissionCache {
   private used: number;
   private queue: Promise<unknown> = Promise.resolve();
   private reused?: Float32Array;
+  /** Each scored token's largest score (see `document`), reused; grows to the longest document. */
+  private maxima = new Float32Array(0);
   private readonly bags: FeatureBags;
   private readonly batches: RowBatch[];
   private readonly gazBatch: RowBatch;
@@ -273,16 +282,19 @@ export class EmissionCache {
   }
 
   /**
-   * Emission scores [n × L] of each sequence of one document, handed to `use` (and valid only until it returns: the
-   * memory is reused). Calls run one at a time.
+   * Emission scores [n × L] of each sequence of one document, and each token's largest score [n], handed to `use`
+   * (and valid only until it returns: the memory is reused). Calls run one at a time.
    */
-  document<T>(seqs: Sequence[], use: (emissions: Float32Array[]) => T): Promise<T> {
-    const run = this.queue.then(async () => use(await this.compute(seqs)));
+  document<T>(seqs: Sequence[], use: (emissions: Float32Array[], rowMax: Float32Array[]) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const { emissions, rowMax } = await this.compute(seqs);
+      return use(emissions, rowMax);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async compute(seqs: Sequence[]): Promise<Float32Array[]> {
+  private async compute(seqs: Sequence[]): Promise<{ emissions: Float32Array[]; rowMax: Float32Array[] }> {
     const L = this.L;
     let total = 0;
     for (const s of seqs) {
@@ -292,14 +304,17 @@ export class EmissionCache {
     let out: Float32Array;
     if (total * L <= REUSED_FLOATS) out = (this.reused ??= new Float32Array(REUSED_FLOATS)).subarray(0, total * L);
     else out = new Float32Array(total * L);
+    if (this.maxima.length < total) this.maxima = new Float32Array(Math.max(total, 2 * this.maxima.length, 1024));
+    const maxima = this.maxima;
     const result: Float32Array[] = [];
+    const rowMax: Float32Array[] = [];
     let base = 0;
     for (let i = 0; i < seqs.length; ) {
       let j = i;
       let n = 0;
       while (j < seqs.length && (j === i || n + seqs[j].starts.length <= this.settings.chunkTokens)) n += seqs[j++].starts.length;
       try {
-        await this.chunk(seqs, i, j, n, out, base);
+        await this.chunk(seqs, i, j, n, out, maxima, base);
       } catch (err) {
         this.clear(); // entries whose scores did not arrive must not stay findable
         throw err;
@@ -307,11 +322,12 @@ export class EmissionCache {
       for (let k = i; k < j; k++) {
         const len = seqs[k].starts.length;
         result.push(out.subarray(base * L, (base + len) * L));
+        rowMax.push(maxima.subarray(base, base + len));
         base += len;
       }
       i = j;
     }
-    return result;
+    return { emissions: result, rowMax };
   }
 
   /** Forgets every text (the scores' memory goes with them). */
@@ -347,8 +363,8 @@ export class EmissionCache {
     this.used = need;
   }
 
-  /** Scores sequences [from, to) (n tokens) into out from token `base` on. */
-  private async chunk(seqs: Sequence[], from: number, to: number, n: number, out: Float32Array, base: number): Promise<void> {
+  /** Scores sequences [from, to) (n tokens) into out (and their largest scores into maxima) from token `base` on. */
+  private async chunk(seqs: Sequence[], from: number, to: number, n: number, out: Float32Array, maxima: Float32Array, base: number): Promise<void> {
     let chars = 0;
     for (let q = from; q < to; q++) {
       const { starts, ends } = seqs[q];
@@ -375,7 +391,7 @@ export class EmissionCache {
     }
     entryOf.length = n;
     await this.score(seqs, from, to);
-    this.sum(seqs, from, to, out, base);
+    this.sum(seqs, from, to, out, maxima, base);
     // a step that alone passes the bound (very long tokens, or a tiny maxBytes) is held only while it runs
     if (this.poolUsed > this.maxPool || this.scoreBytes > this.settings.maxBytes) this.clear();
   }
@@ -503,8 +519,11 @@ export class EmissionCache {
     }
   }
 
-  /** Writes each token's sum of its window's bag scores (and its gazetteer scores) into out. */
-  private sum(seqs: Sequence[], from: number, to: number, out: Float32Array, base: number): void {
+  /**
+   * Writes each token's sum of its window's bag scores (and its gazetteer scores) into out, and the largest of them
+   * into maxima (as stored: rounding to float32 keeps the order, so the rounded maximum of the sums is the maximum).
+   */
+  private sum(seqs: Sequence[], from: number, to: number, out: Float32Array, maxima: Float32Array, base: number): void {
     const { L, R, D, arena: A, rowAt, far, farSum: acc } = this;
     const ids = this.entryOf.data;
     // far context: the far bags of tokens k − farTo .. k − farFrom, as a running sum (acc) of `live` nonzero ones
@@ -532,16 +551,32 @@ export class EmissionCache {
             live += (enter !== 0 ? 1 : 0) - (leave !== 0 ? 1 : 0);
             if (live === 0) acc.fill(0);
             else {
+              let m = -Infinity;
               for (let i = 0; i < L; i++) {
                 const v = acc[i] + A[enter + i] - A[leave + i];
                 acc[i] = v;
-                out[o + i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + v;
+                const x = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + v;
+                out[o + i] = x;
+                if (x > m) m = x;
               }
+              maxima[base + pos + k] = m;
               continue;
             }
           }
-          if (live > 0) for (let i = 0; i < L; i++) out[o + i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + acc[i];
-          else for (let i = 0; i < L; i++) out[o + i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i];
+          let m = -Infinity;
+          if (live > 0)
+            for (let i = 0; i < L; i++) {
+              const x = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + acc[i];
+              out[o + i] = x;
+              if (x > m) m = x;
+            }
+          else
+            for (let i = 0; i < L; i++) {
+              const x = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i];
+              out[o + i] = x;
+              if (x > m) m = x;
+            }
+          maxima[base + pos + k] = m;
           continue;
         }
         for (let d = -R; d <= R; d++) {
@@ -552,14 +587,19 @@ export class EmissionCache {
           else for (let y = 0; y < L; y++) out[o + y] += A[at + y];
         }
       }
-      if (far && R !== 2) this.addFar(ids, pos, n, out, (base + pos) * L);
+      if (R !== 2) {
+        if (far) this.addFar(ids, pos, n, out, (base + pos) * L);
+        for (let k = 0; k < n; k++) maxima[base + pos + k] = rowMaximum(out, (base + pos + k) * L, L);
+      }
       pos += n;
     }
     const gazTokens = this.gazBatch.dest.data;
     for (const { E, first, count } of this.gazScores)
       for (let r = 0; r < count; r++) {
-        const o = (base + gazTokens[first + r]) * L;
+        const t = base + gazTokens[first + r];
+        const o = t * L;
         for (let y = 0; y < L; y++) out[o + y] += E[r * L + y];
+        maxima[t] = rowMaximum(out, o, L);
       }
   }
 }

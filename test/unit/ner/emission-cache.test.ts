@@ -56,8 +56,15 @@ async function uncached(session: EmissionSession, x: FeatureExtractor, numBucket
   return session.emissions(b1, b2, fp, f.n, F);
 }
 
-/** The scores are valid only inside the callback: keep copies. */
-const copy = (e: Float32Array[]) => e.map((x) => Float32Array.from(x));
+/** The scores are valid only inside the callback: keep copies, having checked each row's maximum. */
+const copy = (e: Float32Array[], rowMax: Float32Array[]) => {
+  expect(rowMax.length).toBe(e.length);
+  for (let i = 0; i < e.length; i++) {
+    const L = rowMax[i].length > 0 ? e[i].length / rowMax[i].length : 0;
+    for (let t = 0; t < rowMax[i].length; t++) expect(rowMax[i][t]).toBe(Math.max(...e[i].subarray(t * L, (t + 1) * L)));
+  }
+  return e.map((x) => Float32Array.from(x));
+};
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) {
   expect(actual.length).toBe(expected.length);
