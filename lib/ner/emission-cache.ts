@@ -6,6 +6,7 @@ import type { FarContext, FeatureBags, FeatureExtractor } from './features.js';
 import { bucket2Of, fingerprintOf, fnv1a, modU32By } from './hash.js';
 import { appendMatchingRows, type EmissionSession, type RowMatrix } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
+import { sumKernels, type SumKernels } from './simd.js';
 
 export interface EmissionCacheSettings {
   /**
@@ -21,8 +22,12 @@ export interface EmissionCacheSettings {
 
 export const DEFAULT_EMISSION_CACHE: EmissionCacheSettings = { maxBytes: 16 << 20, chunkTokens: 2048 };
 
-/** Scores of documents up to this many floats (256K tokens·labels, 1 MiB) go to one reused buffer. */
+/**
+ * Scores of documents up to this many floats (256K tokens·labels, 1 MiB) go to one reused region; a longer document's
+ * region is made for it and given back at the next document that fits.
+ */
 const REUSED_FLOATS = 1 << 18;
+const WASM_PAGE = 65536;
 
 /**
  * Largest share of one batch in an ORT call, in looked-up rows (a call carries one share of the own bags and one of
@@ -207,13 +212,19 @@ export class EmissionCache {
   /**
    * All cached scores in one array (the byte bound; more only while one step needs more): the zero vector, then the
    * rows copied in from ORT's outputs, filled from the start again when the cache starts over, so memory once
-   * touched is reused. One array, not blocks: the sum over a token's five bags runs about 40% faster.
+   * touched is reused. One array, not blocks: the sum over a token's five bags runs about 40% faster. It is the
+   * start of a WebAssembly memory, whose SIMD kernels sum the default window (see `layout`): then the document's
+   * scores (`out`, from float `outAt` on) and the far sum (`acc`, from float `accAt` on, L floats).
    */
-  private arena: Float32Array;
+  private arena!: Float32Array;
+  private out!: Float32Array;
+  private acc!: Float32Array;
+  private outAt = 0;
+  private accAt = 0;
+  private kernels!: SumKernels;
   /** Floats of the arena in use (the zero vector included). */
   private used: number;
   private queue: Promise<unknown> = Promise.resolve();
-  private reused?: Float32Array;
   /** Each scored token's largest score (see `document`), reused; grows to the longest document. */
   private maxima = new Float32Array(0);
   private readonly bags: FeatureBags;
@@ -256,8 +267,8 @@ export class EmissionCache {
     this.maxPool = Math.floor(settings.maxBytes / 16); // code units, 2 bytes each
     this.lowers = new Uint32Array(this.maxEntries);
     this.rowAt = new Int32Array(this.maxEntries * this.D);
-    this.arena = new Float32Array(Math.max(2 * numLabels, Math.floor(settings.maxBytes / 4)));
     this.used = numLabels;
+    this.layout(Math.max(2 * numLabels, Math.floor(settings.maxBytes / 4)), REUSED_FLOATS);
     this.bags = extractor.newBags();
     this.singleRow = new Int32Array(session.missRow + 1);
     // two batches a step, scored together by one ORT call (the graph's two row inputs): the tokens' own bags (the
@@ -301,9 +312,9 @@ export class EmissionCache {
       if (s.starts.length >= this.maxEntries) throw new RangeError(`EmissionCache: a sequence of ${s.starts.length} tokens, more than ${this.maxEntries - 1}`);
       total += s.starts.length;
     }
-    let out: Float32Array;
-    if (total * L <= REUSED_FLOATS) out = (this.reused ??= new Float32Array(REUSED_FLOATS)).subarray(0, total * L);
-    else out = new Float32Array(total * L);
+    // the scores' region: the reused one, or one made for a longer document (given back at the next that fits)
+    const wanted = Math.max(REUSED_FLOATS, total * L);
+    if (this.out.length < wanted || (this.out.length > REUSED_FLOATS && wanted === REUSED_FLOATS)) this.layout(this.arena.length, wanted);
     if (this.maxima.length < total) this.maxima = new Float32Array(Math.max(total, 2 * this.maxima.length, 1024));
     const maxima = this.maxima;
     const result: Float32Array[] = [];
@@ -314,11 +325,13 @@ export class EmissionCache {
       let n = 0;
       while (j < seqs.length && (j === i || n + seqs[j].starts.length <= this.settings.chunkTokens)) n += seqs[j++].starts.length;
       try {
-        await this.chunk(seqs, i, j, n, out, maxima, base);
+        await this.chunk(seqs, i, j, n, maxima, base);
       } catch (err) {
         this.clear(); // entries whose scores did not arrive must not stay findable
         throw err;
       }
+      // the region as it is now (a step that grows the arena moves it; what earlier steps wrote stays where it was)
+      const out = this.out;
       for (let k = i; k < j; k++) {
         const len = seqs[k].starts.length;
         result.push(out.subarray(base * L, (base + len) * L));
@@ -348,23 +361,38 @@ export class EmissionCache {
     this.arena.fill(0);
   }
 
+  /**
+   * A fresh memory of `arenaFloats` of arena (its rows in use copied over), `outFloats` of scores and the far sum,
+   * and the kernels over it. The old memory is not touched: scores already handed out of it stay valid.
+   */
+  private layout(arenaFloats: number, outFloats: number): void {
+    const L = this.L;
+    const outAt = (arenaFloats + 3) & ~3;
+    const accAt = (outAt + outFloats + 3) & ~3;
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * (accAt + L)) / WASM_PAGE) });
+    const arena = new Float32Array(memory.buffer, 0, arenaFloats);
+    if (this.arena) arena.set(this.arena.subarray(0, this.used));
+    this.arena = arena;
+    this.out = new Float32Array(memory.buffer, 4 * outAt, outFloats);
+    this.acc = new Float32Array(memory.buffer, 4 * accAt, L);
+    this.outAt = outAt;
+    this.accAt = accAt;
+    this.kernels = sumKernels(memory);
+  }
+
   /** Copies rows [0, count) of E (L floats each) into the arena; row r's place goes to the slots dest[first + r]. */
   private keep(E: Float32Array, count: number, dest: Int32Array, first: number): void {
     const L = this.L;
     const need = this.used + count * L;
-    if (need > this.arena.length) {
-      // one step alone passes the bound: the arena grows for it (and stays grown: never more than one step's scores)
-      const grown = new Float32Array(Math.max(need, 2 * this.arena.length));
-      grown.set(this.arena.subarray(0, this.used));
-      this.arena = grown;
-    }
+    // one step alone passes the bound: the arena grows for it (and stays grown: never more than one step's scores)
+    if (need > this.arena.length) this.layout(Math.max(need, 2 * this.arena.length), this.out.length);
     this.arena.set(count * L === E.length ? E : E.subarray(0, count * L), this.used);
     for (let i = 0; i < count; i++) this.rowAt[dest[first + i]] = this.used + i * L;
     this.used = need;
   }
 
   /** Scores sequences [from, to) (n tokens) into out (and their largest scores into maxima) from token `base` on. */
-  private async chunk(seqs: Sequence[], from: number, to: number, n: number, out: Float32Array, maxima: Float32Array, base: number): Promise<void> {
+  private async chunk(seqs: Sequence[], from: number, to: number, n: number, maxima: Float32Array, base: number): Promise<void> {
     let chars = 0;
     for (let q = from; q < to; q++) {
       const { starts, ends } = seqs[q];
@@ -391,7 +419,7 @@ export class EmissionCache {
     }
     entryOf.length = n;
     await this.score(seqs, from, to);
-    this.sum(seqs, from, to, out, maxima, base);
+    this.sum(seqs, from, to, maxima, base);
     // a step that alone passes the bound (very long tokens, or a tiny maxBytes) is held only while it runs
     if (this.poolUsed > this.maxPool || this.scoreBytes > this.settings.maxBytes) this.clear();
   }
@@ -523,60 +551,38 @@ export class EmissionCache {
    * Writes each token's sum of its window's bag scores (and its gazetteer scores) into out, and the largest of them
    * into maxima (as stored: rounding to float32 keeps the order, so the rounded maximum of the sums is the maximum).
    */
-  private sum(seqs: Sequence[], from: number, to: number, out: Float32Array, maxima: Float32Array, base: number): void {
-    const { L, R, D, arena: A, rowAt, far, farSum: acc } = this;
+  private sum(seqs: Sequence[], from: number, to: number, maxima: Float32Array, base: number): void {
+    const { L, R, D, arena: A, out, rowAt, far, farSum, acc, kernels } = this;
     const ids = this.entryOf.data;
     // far context: the far bags of tokens k − farTo .. k − farFrom, as a running sum (acc) of `live` nonzero ones
     const farFrom = far ? far.from : 0;
     const farTo = far ? far.to : -1;
     const F = D - 1;
+    // byte offsets for the kernels: the arena starts the memory, so a row at float r is at byte 4r
+    const outByte = 4 * this.outAt;
+    const accByte = 4 * this.accAt;
     let pos = 0;
     for (let q = from; q < to; q++) {
       const n = seqs[q].starts.length;
       let live = 0;
-      if (far) acc.fill(0);
+      if (far) (R === 2 ? acc : farSum).fill(0);
       for (let k = 0; k < n; k++) {
         const o = (base + pos + k) * L;
         if (R === 2) {
-          // the default window, unrolled: one write per score, the far sum's update made in the same pass
-          const sa = (k >= 2 ? ids[pos + k - 2] * D : 0);
-          const sb = (k >= 1 ? ids[pos + k - 1] * D : 0) + 1;
-          const sc = ids[pos + k] * D + 2;
-          const sd = (k + 1 < n ? ids[pos + k + 1] * D : 0) + 3;
-          const se = (k + 2 < n ? ids[pos + k + 2] * D : 0) + 4;
-          const a = rowAt[sa], b = rowAt[sb], c = rowAt[sc], d = rowAt[sd], e = rowAt[se];
+          // the default window: the SIMD kernels, one write per score, the far sum's update made in the same pass
+          const a = 4 * rowAt[k >= 2 ? ids[pos + k - 2] * D : 0];
+          const b = 4 * rowAt[(k >= 1 ? ids[pos + k - 1] * D : 0) + 1];
+          const c = 4 * rowAt[ids[pos + k] * D + 2];
+          const d = 4 * rowAt[(k + 1 < n ? ids[pos + k + 1] * D : 0) + 3];
+          const e = 4 * rowAt[(k + 2 < n ? ids[pos + k + 2] * D : 0) + 4];
           const enter = far && k >= farFrom ? rowAt[ids[pos + k - farFrom] * D + F] : 0;
           const leave = far && k > farTo ? rowAt[ids[pos + k - farTo - 1] * D + F] : 0;
           if (enter !== 0 || leave !== 0) {
             live += (enter !== 0 ? 1 : 0) - (leave !== 0 ? 1 : 0);
             if (live === 0) acc.fill(0);
-            else {
-              let m = -Infinity;
-              for (let i = 0; i < L; i++) {
-                const v = acc[i] + A[enter + i] - A[leave + i];
-                acc[i] = v;
-                const x = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + v;
-                out[o + i] = x;
-                if (x > m) m = x;
-              }
-              maxima[base + pos + k] = m;
-              continue;
-            }
           }
-          let m = -Infinity;
-          if (live > 0)
-            for (let i = 0; i < L; i++) {
-              const x = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] + acc[i];
-              out[o + i] = x;
-              if (x > m) m = x;
-            }
-          else
-            for (let i = 0; i < L; i++) {
-              const x = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i];
-              out[o + i] = x;
-              if (x > m) m = x;
-            }
-          maxima[base + pos + k] = m;
+          maxima[base + pos + k] =
+            live > 0 ? kernels.sum5far(outByte + 4 * o, a, b, c, d, e, accByte, 4 * enter, 4 * leave, L) : kernels.sum5(outByte + 4 * o, a, b, c, d, e, L);
           continue;
         }
         for (let d = -R; d <= R; d++) {

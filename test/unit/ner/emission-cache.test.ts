@@ -142,6 +142,30 @@ describe('emission cache', () => {
     }
   });
 
+  it('moves to a larger memory mid-document and for a long document, then gives the extra room back', async () => {
+    const L = fitted.model.labels.size;
+    const regionOf = (c: EmissionCache) => (c as unknown as { out: Float32Array }).out;
+    // each step more new texts than the last: the arena grows (a new memory) while earlier steps' scores are held
+    const growing = new EmissionCache(session, x, { maxBytes: 1, chunkTokens: 8 });
+    const words = randomWords(200, 7);
+    let at = 0;
+    const lines = [1, 3, 6, 10, 15, 21, 28].map((len) => words.slice(at, (at += len)).join(' ') + ' .');
+    const first = regionOf(growing);
+    await check(growing, lines.join('\n'));
+    expect(regionOf(growing)).not.toBe(first);
+    // a document with more scores than the reused region (256K floats) gets its own, given back at the next one
+    const long = new EmissionCache(session, x);
+    const reused = regionOf(long).length;
+    const vocabulary = randomWords(3000, 8);
+    const r = prng(9);
+    const longLines: string[] = [];
+    for (let tokens = 0; tokens * L <= reused + 20 * L; tokens += 11) longLines.push(Array.from({ length: 10 }, () => vocabulary[Math.floor(r() * vocabulary.length)]).join(' ') + ' .');
+    await check(long, longLines.join('\n'));
+    expect(regionOf(long).length).toBeGreaterThan(reused);
+    await check(long, makeDocs(1, 12)[0].text);
+    expect(regionOf(long).length).toBe(reused);
+  });
+
   it('serves concurrent documents the same scores as one at a time', async () => {
     const texts = makeDocs(6, 11).map((d) => d.text);
     const one = new EmissionCache(session, x);

@@ -1,0 +1,147 @@
+// The emission cache's score sum as WebAssembly SIMD (four float32 lanes at a time, ~2.5× the JavaScript loop): a
+// module of two functions, encoded here byte by byte (no toolchain, nothing downloaded or built), over a memory the
+// caller owns. Offsets and results are in bytes and floats of that memory.
+
+/** The sum kernels, bound to one memory. */
+export interface SumKernels {
+  /**
+   * out[i] = A[a + i] + A[b + i] + A[c + i] + A[d + i] + A[e + i] for i < L (float32, left to right); returns the
+   * largest out[i]. All arguments are byte offsets into the memory, each a multiple of 4; L ≥ 1.
+   */
+  sum5(out: number, a: number, b: number, c: number, d: number, e: number, L: number): number;
+  /**
+   * The same plus a running sum: acc[i] = acc[i] + A[enter + i] − A[leave + i] first, then out[i] = the five rows' sum +
+   * acc[i]; returns the largest out[i].
+   */
+  sum5far(out: number, a: number, b: number, c: number, d: number, e: number, acc: number, enter: number, leave: number, L: number): number;
+}
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
+const name = (s: string): number[] => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
+const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
+
+const localGet = (i: number) => [0x20, ...leb(i)];
+const localSet = (i: number) => [0x21, ...leb(i)];
+const localTee = (i: number) => [0x22, ...leb(i)];
+const i32Const = (n: number) => [0x41, ...sleb(n)];
+const I32_ADD = 0x6a;
+const I32_AND = 0x71;
+const I32_SHL = 0x74;
+const I32_GE_U = 0x4f;
+const F32_ADD = 0x92;
+const F32_SUB = 0x93;
+const F32_MAX = 0x97;
+const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
+/** v128.load / v128.store with alignment hint 2^4 and offset 0. */
+const V128_LOAD = simd(0x00, 4, 0);
+const V128_STORE = simd(0x0b, 4, 0);
+const F32X4_ADD = simd(0xe4);
+const F32X4_SUB = simd(0xe5);
+const F32X4_MAX = simd(0xe9);
+const F32X4_SPLAT = simd(0x13);
+const f32x4ExtractLane = (lane: number) => simd(0x1f, lane);
+/** f32.load / f32.store with alignment hint 2^2 and offset 0. */
+const F32_LOAD = [0x2a, 2, 0];
+const F32_STORE = [0x38, 2, 0];
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = 0x0b;
+const brIf = (depth: number) => [0x0d, depth];
+const br = (depth: number) => [0x0c, depth];
+
+/**
+ * A function body: parameters out, a, b, c, d, e, [acc, enter, leave,] L. The first L & ~3 floats four at a time, the
+ * rest one at a time; the lanes' maxima folded at the end (no NaN can occur: scores are finite).
+ */
+function body(far: boolean): number[] {
+  const params = far ? 10 : 7;
+  const L = params - 1;
+  const i = params; // byte index
+  const n4 = params + 1; // bytes of the four-at-a-time part
+  const m = params + 2; // v128 lane maxima
+  const x = params + 3; // v128 scratch
+  const s = params + 4; // f32 maximum
+  const y = params + 5; // f32 scratch
+  const at = (p: number) => [...localGet(p), ...localGet(i), I32_ADD];
+  const code: number[] = [];
+  code.push(...localGet(L), ...i32Const(-4), I32_AND, ...i32Const(2), I32_SHL, ...localSet(n4));
+  code.push(...i32Const(0), ...localSet(i));
+  code.push(0x43, 0x00, 0x00, 0x80, 0xff, ...F32X4_SPLAT, ...localSet(m)); // f32.const −∞
+  // four at a time
+  code.push(...BLOCK, ...LOOP, ...localGet(i), ...localGet(n4), I32_GE_U, ...brIf(1));
+  let lanes = [...at(1), ...V128_LOAD, ...at(2), ...V128_LOAD, ...F32X4_ADD, ...at(3), ...V128_LOAD, ...F32X4_ADD, ...at(4), ...V128_LOAD, ...F32X4_ADD, ...at(5), ...V128_LOAD, ...F32X4_ADD];
+  if (far) {
+    code.push(...at(6), ...at(6), ...V128_LOAD, ...at(7), ...V128_LOAD, ...F32X4_ADD, ...at(8), ...V128_LOAD, ...F32X4_SUB, ...localTee(x), ...V128_STORE);
+    lanes = [...lanes, ...localGet(x), ...F32X4_ADD];
+  }
+  code.push(...at(0), ...lanes, ...localTee(x), ...V128_STORE);
+  code.push(...localGet(m), ...localGet(x), ...F32X4_MAX, ...localSet(m));
+  code.push(...localGet(i), ...i32Const(16), I32_ADD, ...localSet(i), ...br(0), END, END);
+  code.push(...localGet(m), ...f32x4ExtractLane(0), ...localGet(m), ...f32x4ExtractLane(1), F32_MAX);
+  code.push(...localGet(m), ...f32x4ExtractLane(2), F32_MAX, ...localGet(m), ...f32x4ExtractLane(3), F32_MAX, ...localSet(s));
+  // the rest, one at a time
+  code.push(...BLOCK, ...LOOP, ...localGet(i), ...localGet(L), ...i32Const(2), I32_SHL, I32_GE_U, ...brIf(1));
+  let one = [...at(1), ...F32_LOAD, ...at(2), ...F32_LOAD, F32_ADD, ...at(3), ...F32_LOAD, F32_ADD, ...at(4), ...F32_LOAD, F32_ADD, ...at(5), ...F32_LOAD, F32_ADD];
+  if (far) {
+    code.push(...at(6), ...at(6), ...F32_LOAD, ...at(7), ...F32_LOAD, F32_ADD, ...at(8), ...F32_LOAD, F32_SUB, ...localTee(y), ...F32_STORE);
+    one = [...one, ...localGet(y), F32_ADD];
+  }
+  code.push(...at(0), ...one, ...localTee(y), ...F32_STORE);
+  code.push(...localGet(s), ...localGet(y), F32_MAX, ...localSet(s));
+  code.push(...localGet(i), ...i32Const(4), I32_ADD, ...localSet(i), ...br(0), END, END);
+  code.push(...localGet(s), END);
+  const locals = vec([[...leb(2), I32], [...leb(2), V128], [...leb(2), F32]]);
+  const all = [...locals, ...code];
+  return [...leb(all.length), ...all];
+}
+
+/** The module's bytes: imports memory "m"."memory", exports sum5 and sum5far. */
+export function sumModuleBytes(): Uint8Array<ArrayBuffer> {
+  const type = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec([[F32]])];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type(7), type(10)])),
+    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name('sum5'), 0x00, 0], [...name('sum5far'), 0x00, 1]])),
+    ...section(10, vec([body(false), body(true)])),
+  ]);
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The kernels over `memory` (the module is compiled once per process). */
+export function sumKernels(memory: WebAssembly.Memory): SumKernels {
+  compiled ??= new WebAssembly.Module(sumModuleBytes());
+  return new WebAssembly.Instance(compiled, { m: { memory } }).exports as unknown as SumKernels;
+}
