@@ -153,8 +153,7 @@ function validate(docs: LabelledDocument[], categories: string[]): void {
 function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16Array; fingerprints: Int32Array; rows: Int32Array; dropped: number } {
   const L = m.labels.size;
   const rows = rowsByImportance(m.norms);
-  // cuckoo placement: a row lives in one of its two buckets; a full bucket's occupant moves to its other bucket.
-  // At load ≤ 0.45 practically nothing is dropped (what is dropped is the least important rows).
+  // at load ≤ 0.45 practically nothing is dropped (and what is, is the least important rows: see cuckooPlace)
   const numBuckets = Math.max(1024, Math.ceil(rows.length / 0.45));
   const occupant = new Int32Array(numBuckets).fill(-1);
   // each row's two buckets, computed once
@@ -166,21 +165,7 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
     first[r] = modU32(rowB[r], numBuckets);
     second[r] = modU32(bucket2Of(rowA[r], rowB[r]), numBuckets);
   }
-  let dropped = 0;
-  for (let i = 0; i < rows.length; i++) {
-    let r = rows[i];
-    let slot = occupant[first[r]] < 0 ? first[r] : second[r];
-    let kicks = 0;
-    while (occupant[slot] >= 0 && kicks < 500) {
-      const evicted = occupant[slot];
-      occupant[slot] = r;
-      r = evicted;
-      slot = first[r] === slot ? second[r] : first[r];
-      kicks++;
-    }
-    if (occupant[slot] >= 0) dropped++;
-    else occupant[slot] = r;
-  }
+  const dropped = cuckooPlace(rows, first, second, occupant);
   const rowOf = new Int32Array(m.dict.size).fill(-1);
   let placed = 0;
   for (let i = 0; i < rows.length; i++) {
@@ -205,6 +190,39 @@ function toEmissionTable(m: FittedModel): { numBuckets: number; weights: Uint16A
     rowIndex[slot] = rowOf[r];
   }
   return { numBuckets, weights, fingerprints, rows: rowIndex, dropped };
+}
+
+/**
+ * Cuckoo placement of `rows` in that order (most important first) into `occupant` (bucket → row, −1: empty): a row
+ * lives in one of its two buckets, a full bucket's occupant moves to its other one. A row that finds no place within
+ * 500 moves is left out and its moves are undone, so what is left out is always the row being placed, never a more
+ * important one it displaced. Returns how many were left out.
+ */
+export function cuckooPlace(rows: ArrayLike<number>, first: ArrayLike<number>, second: ArrayLike<number>, occupant: Int32Array): number {
+  const MAX_KICKS = 500;
+  const chainSlot = new Int32Array(MAX_KICKS);
+  const chainRow = new Int32Array(MAX_KICKS);
+  let dropped = 0;
+  for (let i = 0; i < rows.length; i++) {
+    let r = rows[i];
+    let slot = occupant[first[r]] < 0 ? first[r] : second[r];
+    let kicks = 0;
+    while (occupant[slot] >= 0 && kicks < MAX_KICKS) {
+      const evicted = occupant[slot];
+      chainSlot[kicks] = slot;
+      chainRow[kicks] = evicted;
+      occupant[slot] = r;
+      r = evicted;
+      slot = first[r] === slot ? second[r] : first[r];
+      kicks++;
+    }
+    if (occupant[slot] < 0) occupant[slot] = r;
+    else {
+      for (let j = kicks - 1; j >= 0; j--) occupant[chainSlot[j]] = chainRow[j];
+      dropped++;
+    }
+  }
+  return dropped;
 }
 
 /**
@@ -276,6 +294,14 @@ export function fitDocuments(docs: LabelledDocument[], opts: TrainOptions, setti
   const seed = opts.seed ?? 1;
   const categories = [...opts.categories];
   validate(docs, categories);
+  // settings a file could not be read back with are refused before any work
+  if (settings.features.farContext !== undefined) {
+    try {
+      checkFarContext(settings.features.farContext);
+    } catch (err) {
+      throw new RangeError(`engine settings: ${(err as Error).message}`);
+    }
+  }
   const progress = opts.onProgress ?? (() => {});
   progress({ phase: 'prepare', fraction: 0 });
   const categoryIndex = new Map(categories.map((c, i) => [c, i]));

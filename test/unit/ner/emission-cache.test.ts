@@ -215,15 +215,21 @@ describe('emission cache', () => {
     for (let i = 0; i < seqs.length; i++) expectClose(got[i], await uncached(session, x, numBuckets, seqs[i]), 1e-5);
   });
 
-  it.each([1, 3])('sums the far context as the uncached path does with a ±%i window too', async (window) => {
+  it.each([1, 2, 3])('sums the far context as the uncached path does with a ±%i window', async (window) => {
     expect(x.settings.farContext).toBeDefined();
     const settings = { ...DEFAULT_ENGINE, features: { ...DEFAULT_ENGINE.features, window, farContext: { from: 2, to: 5, bits: 12 } } };
     const other = fitDocuments(makeDocs(15, 3), { categories: ['CurrencyPair', 'Ticker'], seed: 1 }, settings);
     const s2 = await EmissionSession.create(exportModel(other, settings));
     try {
       const cache = new EmissionCache(s2, other.model.extractor);
-      for (const d of makeDocs(4, 10)) {
-        const seqs = prepareText(d.text);
+      // and long sentences of mostly unknown words (no cluster, no far bag), where the far window empties and fills
+      // again mid-sentence
+      const r = prng(13);
+      const sparse = Array.from({ length: 6 }, () =>
+        Array.from({ length: 25 }, () => (r() < 0.25 ? ['the', 'of', 'market', 'shares', 'sold', 'in'][Math.floor(r() * 6)] : randomWords(1, Math.floor(r() * 1e6))[0] + 'zq')).join(' ') + ' .',
+      ).join('\n');
+      for (const text of [...makeDocs(4, 10).map((d) => d.text), sparse]) {
+        const seqs = prepareText(text);
         const got = await cache.document(seqs, copy);
         for (let i = 0; i < seqs.length; i++) {
           expectClose(got[i], await uncached(s2, other.model.extractor, s2.numBuckets, seqs[i]), 1e-5);

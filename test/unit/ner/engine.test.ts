@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODEL_FORMAT_VERSION, trainModel } from '../../../lib/ner/engine.js';
+import { cuckooPlace, DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODEL_FORMAT_VERSION, trainModel } from '../../../lib/ner/engine.js';
 import { englishLexicon } from '../../../lib/ner/lexicon.js';
 import { confidentEntities, DEFAULT_CONSISTENCY, modelLattice, predictInMemory } from '../../../lib/ner/model.js';
 import { Lattice } from '../../../lib/ner/crf.js';
@@ -319,6 +319,24 @@ describe('NER engine', () => {
       ['"from":3,', '"from":0,'], ['"from":3,', '"from":9,'], ['"to":8,', '"to":2,'], ['"bits":12', '"bits":17'], ['"bits":12', '"bits":-1'], ['"bits":12', '"bits":""'],
     ];
     for (const [from, to] of refused) expect(await rejection(damaged(from, to))).toMatch(/damaged.*far context is not \{from, to, bits\}/);
+    expect(await rejection(editMetadata(onnx, 'cner.formatVersion', '4', '2'))).toMatch(/damaged.*far context in a version 2 file/);
+    const withFar = (farContext: unknown) => ({ ...DEFAULT_ENGINE, features: { ...DEFAULT_ENGINE.features, farContext: farContext as { from: number; to: number; bits: number } } });
+    expect(await rejection(exportModel(fitted, withFar({ from: 3, to: 8, bits: 12.5 })))).toMatch(/damaged.*far context is not/);
+    // and training refuses settings a file could not be read back with
+    for (const bad of [{ from: 3, to: 40, bits: 12 }, { from: 0, to: 8, bits: 12 }, { from: 5, to: 4, bits: 12 }, { from: 3, to: 8, bits: 0 }])
+      expect(() => fitDocuments(train, { categories: cats, seed: 1 }, withFar(bad))).toThrow(/engine settings: far context is not/);
+    // the far features learn at their own rate: at 0 they stay at 0, at the default they do not
+    const farWeights = (f: typeof fitted) => {
+      const far = f.model.extractor.farFeatures();
+      const rows = new Int32Array(far.hA.length);
+      f.model.dict.getAll(far.hA, far.hB, rows);
+      const L = f.model.labels.size;
+      return [...rows].filter((r) => r >= 0).flatMap((r) => [...f.model.params.W.subarray(r * L, (r + 1) * L)]);
+    };
+    const frozen = fitDocuments(train, { categories: cats, seed: 1 }, { ...DEFAULT_ENGINE, trainer: { ...DEFAULT_ENGINE.trainer, farContextRate: 0 } });
+    expect(farWeights(frozen).length).toBeGreaterThan(0);
+    expect(farWeights(frozen).every((w) => w === 0)).toBe(true);
+    expect(farWeights(fitted).some((w) => w !== 0)).toBe(true);
   });
 
   it('carries the built-in English clusters as tables next to the weights, not in the metadata', async () => {
@@ -365,5 +383,22 @@ describe('NER engine', () => {
     expect(await rejection(editMetadata(onnx, 'cner.pretrainedClusters', '{"bits":16}', '{"bits":99}'))).toMatch(/damaged.*1 to 16 bits, got 99/);
     // the unedited file loads
     await (await loadModel(onnx)).release();
+  });
+});
+
+describe('cuckoo placement', () => {
+  it('leaves out the row being placed when no place is found, never a more important one it displaced', () => {
+    // rows 0, 1, 2 (in that order of importance) all want buckets 0 and 1: row 2 cannot be placed
+    const occupant = new Int32Array(4).fill(-1);
+    expect(cuckooPlace([0, 1, 2], [0, 0, 0], [1, 1, 1], occupant)).toBe(1);
+    expect([...occupant].filter((r) => r >= 0).sort()).toEqual([0, 1]);
+    // a longer chain: rows 3 and 4 move others around before one of them is left out
+    const occ = new Int32Array(3).fill(-1);
+    expect(cuckooPlace([0, 1, 2, 3], [0, 1, 0, 2], [1, 2, 2, 0], occ)).toBe(1);
+    expect([...occ].sort()).toEqual([0, 1, 2]);
+    // room for all, after moves: nothing left out
+    const roomy = new Int32Array(4).fill(-1);
+    expect(cuckooPlace([0, 1, 2, 3], [0, 0, 1, 2], [1, 2, 3, 3], roomy)).toBe(0);
+    expect([...roomy].sort()).toEqual([0, 1, 2, 3]);
   });
 });

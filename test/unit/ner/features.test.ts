@@ -137,5 +137,14 @@ describe('far context', () => {
     const keys = new Set(Array.from(all.hA, (x, i) => `${x}:${all.hB[i]}`));
     for (let k = 0; k < a.length; k++) for (const key of extra(k)) expect(keys.has(key)).toBe(true);
     expect(without.farFeatures().hA.length).toBe(0);
+    // the last value too: a path of all ones (only the project's clusters here)
+    const top = new FeatureExtractor({ ...DEFAULT_FEATURES, farContext: far }, decodeLexicon(encodeLexicon(16, [[h('qqqx'), 0xffff]])));
+    const listed = top.farFeatures();
+    const listedKeys = new Set(Array.from(listed.hA, (x, i) => `${x}:${listed.hB[i]}`));
+    const c = multisets(top.extract(text, starts, ends));
+    const d = multisets(new FeatureExtractor({ ...DEFAULT_FEATURES, farContext: undefined }, decodeLexicon(encodeLexicon(16, [[h('qqqx'), 0xffff]]))).extract(text, starts, ends));
+    const farOf5 = c[5].filter((key) => !d[5].includes(key));
+    expect(farOf5).toHaveLength(1);
+    expect(listedKeys.has(farOf5[0])).toBe(true);
   });
 });
