@@ -284,7 +284,9 @@ export class BilouChain {
 export class Lattice {
   alpha: Float64Array;
   beta: Float64Array;
+  /** exp(emission − row maximum) of the last run: the lattice's own, or the rows the caller handed in. */
   psi: Float64Array;
+  private ownPsi: Float64Array;
   scale: Float64Array;
   expStart: Float64Array;
   expEnd: Float64Array;
@@ -312,7 +314,7 @@ export class Lattice {
   private expTCache: Float64Array | undefined;
 
   constructor(readonly L: number) {
-    this.alpha = this.beta = this.psi = this.scale = new Float64Array(0);
+    this.alpha = this.beta = this.psi = this.ownPsi = this.scale = new Float64Array(0);
     this.expStart = new Float64Array(L);
     this.expEnd = new Float64Array(L);
     this.w = new Float64Array(L);
@@ -326,7 +328,7 @@ export class Lattice {
     this.cap = Math.max(n, this.cap * 2, 64);
     this.alpha = new Float64Array(this.cap * this.L);
     this.beta = new Float64Array(this.cap * this.L);
-    this.psi = new Float64Array(this.cap * this.L);
+    this.psi = this.ownPsi = new Float64Array(this.cap * this.L);
     this.scale = new Float64Array(this.cap);
   }
 
@@ -370,20 +372,27 @@ export class Lattice {
 
   /**
    * Runs scaled forward-backward over emissions E[t*L + y] for n tokens. `rowMax`, when given, is each row's largest
-   * emission (exactly: it shifts the exponentials, so the results are those of computing it here).
+   * emission (exactly: it shifts the exponentials, so the results are those of computing it here). `psi`, when given,
+   * is exp(E − rowMax) already computed (n·L values, used in place until the next run; E is then not read).
    */
-  run(E: ArrayLike<number>, n: number, rowMax?: ArrayLike<number>): void {
+  run(E: ArrayLike<number>, n: number, rowMax?: ArrayLike<number>, psiGiven?: Float64Array): void {
     const L = this.L;
     this.ensure(n);
     this.n = n;
-    const { alpha, beta, psi, scale, expStart, expEnd } = this;
-    for (let t = 0; t < n; t++) {
-      const o = t * L;
-      let m = -Infinity;
-      if (rowMax) m = rowMax[t];
-      else for (let y = 0; y < L; y++) if (E[o + y] > m) m = E[o + y];
-      for (let y = 0; y < L; y++) psi[o + y] = expNonPositive(E[o + y] - m);
+    if (psiGiven) {
+      if (psiGiven.length < n * L) throw new RangeError(`Lattice.run: psi has ${psiGiven.length} values for ${n * L}`);
+      this.psi = psiGiven;
+    } else {
+      const psi = (this.psi = this.ownPsi);
+      for (let t = 0; t < n; t++) {
+        const o = t * L;
+        let m = -Infinity;
+        if (rowMax) m = rowMax[t];
+        else for (let y = 0; y < L; y++) if (E[o + y] > m) m = E[o + y];
+        for (let y = 0; y < L; y++) psi[o + y] = expNonPositive(E[o + y] - m);
+      }
     }
+    const { alpha, beta, psi, scale, expStart, expEnd } = this;
     let z = 0;
     for (let y = 0; y < L; y++) {
       alpha[y] = expStart[y] * psi[y];

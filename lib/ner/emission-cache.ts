@@ -226,7 +226,11 @@ export class EmissionCache {
   private used: number;
   private queue: Promise<unknown> = Promise.resolve();
   /** Each scored token's largest score (see `document`), reused; grows to the longest document. */
-  private maxima = new Float32Array(0);
+  private maxima!: Float32Array;
+  /** exp(score − the token's largest) of each scored token, float64 (what forward-backward takes). */
+  private psi!: Float64Array;
+  private maximaAt = 0;
+  private psiAt = 0;
   private readonly bags: FeatureBags;
   private readonly batches: RowBatch[];
   private readonly gazBatch: RowBatch;
@@ -293,19 +297,20 @@ export class EmissionCache {
   }
 
   /**
-   * Emission scores [n × L] of each sequence of one document, and each token's largest score [n], handed to `use`
-   * (and valid only until it returns: the memory is reused). Calls run one at a time.
+   * Emission scores [n × L] of each sequence of one document, each token's largest score [n], and exp(score − that
+   * largest) [n × L] (see Lattice.run), handed to `use` (and valid only until it returns: the memory is reused). Calls
+   * run one at a time.
    */
-  document<T>(seqs: Sequence[], use: (emissions: Float32Array[], rowMax: Float32Array[]) => T): Promise<T> {
+  document<T>(seqs: Sequence[], use: (emissions: Float32Array[], rowMax: Float32Array[], psi: Float64Array[]) => T): Promise<T> {
     const run = this.queue.then(async () => {
-      const { emissions, rowMax } = await this.compute(seqs);
-      return use(emissions, rowMax);
+      const { emissions, rowMax, psi } = await this.compute(seqs);
+      return use(emissions, rowMax, psi);
     });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async compute(seqs: Sequence[]): Promise<{ emissions: Float32Array[]; rowMax: Float32Array[] }> {
+  private async compute(seqs: Sequence[]): Promise<{ emissions: Float32Array[]; rowMax: Float32Array[]; psi: Float64Array[] }> {
     const L = this.L;
     let total = 0;
     for (const s of seqs) {
@@ -315,32 +320,32 @@ export class EmissionCache {
     // the scores' region: the reused one, or one made for a longer document (given back at the next that fits)
     const wanted = Math.max(REUSED_FLOATS, total * L);
     if (this.out.length < wanted || (this.out.length > REUSED_FLOATS && wanted === REUSED_FLOATS)) this.layout(this.arena.length, wanted);
-    if (this.maxima.length < total) this.maxima = new Float32Array(Math.max(total, 2 * this.maxima.length, 1024));
-    const maxima = this.maxima;
     const result: Float32Array[] = [];
     const rowMax: Float32Array[] = [];
+    const psi: Float64Array[] = [];
     let base = 0;
     for (let i = 0; i < seqs.length; ) {
       let j = i;
       let n = 0;
       while (j < seqs.length && (j === i || n + seqs[j].starts.length <= this.settings.chunkTokens)) n += seqs[j++].starts.length;
       try {
-        await this.chunk(seqs, i, j, n, maxima, base);
+        await this.chunk(seqs, i, j, n, base);
       } catch (err) {
         this.clear(); // entries whose scores did not arrive must not stay findable
         throw err;
       }
       // the region as it is now (a step that grows the arena moves it; what earlier steps wrote stays where it was)
-      const out = this.out;
+      const { out, maxima, psi: p } = this;
       for (let k = i; k < j; k++) {
         const len = seqs[k].starts.length;
         result.push(out.subarray(base * L, (base + len) * L));
         rowMax.push(maxima.subarray(base, base + len));
+        psi.push(p.subarray(base * L, (base + len) * L));
         base += len;
       }
       i = j;
     }
-    return { emissions: result, rowMax };
+    return { emissions: result, rowMax, psi };
   }
 
   /** Forgets every text (the scores' memory goes with them). */
@@ -367,16 +372,24 @@ export class EmissionCache {
    */
   private layout(arenaFloats: number, outFloats: number): void {
     const L = this.L;
+    const tokens = Math.ceil(outFloats / L);
+    // regions at 16-byte boundaries; 4 values of room after out and psi (the psi kernel runs past a row's end)
     const outAt = (arenaFloats + 3) & ~3;
-    const accAt = (outAt + outFloats + 3) & ~3;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * (accAt + L)) / WASM_PAGE) });
+    const maximaAt = (outAt + outFloats + 4 + 3) & ~3;
+    const accAt = (maximaAt + tokens + 3) & ~3;
+    const psiAt = (accAt + L + 3) & ~3; // in floats; psi is float64 from byte 4·psiAt
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * psiAt + 8 * (outFloats + 4)) / WASM_PAGE) });
     const arena = new Float32Array(memory.buffer, 0, arenaFloats);
     if (this.arena) arena.set(this.arena.subarray(0, this.used));
     this.arena = arena;
     this.out = new Float32Array(memory.buffer, 4 * outAt, outFloats);
+    this.maxima = new Float32Array(memory.buffer, 4 * maximaAt, tokens);
     this.acc = new Float32Array(memory.buffer, 4 * accAt, L);
+    this.psi = new Float64Array(memory.buffer, 4 * psiAt, outFloats);
     this.outAt = outAt;
+    this.maximaAt = maximaAt;
     this.accAt = accAt;
+    this.psiAt = psiAt;
     this.kernels = sumKernels(memory);
   }
 
@@ -392,7 +405,7 @@ export class EmissionCache {
   }
 
   /** Scores sequences [from, to) (n tokens) into out (and their largest scores into maxima) from token `base` on. */
-  private async chunk(seqs: Sequence[], from: number, to: number, n: number, maxima: Float32Array, base: number): Promise<void> {
+  private async chunk(seqs: Sequence[], from: number, to: number, n: number, base: number): Promise<void> {
     let chars = 0;
     for (let q = from; q < to; q++) {
       const { starts, ends } = seqs[q];
@@ -419,7 +432,9 @@ export class EmissionCache {
     }
     entryOf.length = n;
     await this.score(seqs, from, to);
-    this.sum(seqs, from, to, maxima, base);
+    this.sum(seqs, from, to, this.maxima, base);
+    const L = this.L;
+    this.kernels.psi(4 * (this.outAt + base * L), 4 * (this.maximaAt + base), n, L, 4 * this.psiAt + 8 * base * L);
     // a step that alone passes the bound (very long tokens, or a tiny maxBytes) is held only while it runs
     if (this.poolUsed > this.maxPool || this.scoreBytes > this.settings.maxBytes) this.clear();
   }

@@ -501,8 +501,8 @@ class OnnxNerModel implements NerModel {
   async predict(text: string): Promise<PredictedEntity[]> {
     const seqs = prepareText(text);
     // scores per token text are cached across documents (bounded); long documents are scored in bounded steps
-    return this.emissions.document(seqs, (emissions, rowMax) =>
-      decodeDocument(this.labels, this.chain, this.lattice, seqs, emissions, this.consistency, this.known, rowMax),
+    return this.emissions.document(seqs, (emissions, rowMax, psi) =>
+      decodeDocument(this.labels, this.chain, this.lattice, seqs, emissions, this.consistency, this.known, rowMax, psi),
     );
   }
 

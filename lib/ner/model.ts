@@ -199,8 +199,10 @@ export function decodeDocument(
   projectKnown?: ReadonlyMap<string, number>,
   /** Per sequence, each token's largest emission (see Lattice.run), when the caller has them. */
   rowMax?: ArrayLike<number>[],
+  /** Per sequence, exp(emission − largest) of each token (see Lattice.run), when the caller has them. */
+  psi?: Float64Array[],
 ): PredictedEntity[] {
-  return new DocumentDecoder(labels, chain, lattice, seqs, emissions, consistency, projectKnown, rowMax).decode();
+  return new DocumentDecoder(labels, chain, lattice, seqs, emissions, consistency, projectKnown, rowMax, psi).decode();
 }
 
 /**
@@ -227,6 +229,8 @@ class DocumentDecoder {
     projectKnown: ReadonlyMap<string, number> | undefined,
     /** Per sequence, each token's largest emission (see Lattice.run), when the caller has them. */
     private readonly rowMax: ArrayLike<number>[] | undefined,
+    /** Per sequence, exp(emission − largest) of each token, when the caller has them. */
+    private readonly psi: Float64Array[] | undefined,
   ) {
     // the project's names are indexed once per map (see knownIndex)
     this.project = projectKnown && projectKnown.size > 0 ? knownIndex(projectKnown) : undefined;
@@ -234,7 +238,7 @@ class DocumentDecoder {
   }
 
   decode(): PredictedEntity[] {
-    const { seqs, labels, lattice, emissions, rowMax, local, localIndex, found, tagsOf, consistency, project } = this;
+    const { seqs, labels, lattice, emissions, rowMax, psi, local, localIndex, found, tagsOf, consistency, project } = this;
     const buffers = lattice.viterbiBuffers;
     const stats = lattice.decodeStats;
     /** The last sequence that established a name new to the document (−1: none). */
@@ -246,7 +250,7 @@ class DocumentDecoder {
       let ran = false;
       let tags: Int32Array | undefined;
       if (n > 0 && marginalsFirst(stats)) {
-        lattice.run(emissions[k], n, rowMax?.[k]);
+        lattice.run(emissions[k], n, rowMax?.[k], psi?.[k]);
         ran = true;
         tags = lattice.certainPath();
         stats.certain += ((tags ? 1 : 0) - stats.certain) / DECODE_STATS_SPAN;
@@ -259,7 +263,7 @@ class DocumentDecoder {
         stats.sequences++;
       }
       if (spans.length > 0 && !ran) {
-        lattice.run(emissions[k], n, rowMax?.[k]);
+        lattice.run(emissions[k], n, rowMax?.[k], psi?.[k]);
         ran = true;
       }
       const entities: PredictedEntity[] = [];
@@ -322,7 +326,7 @@ class DocumentDecoder {
    * the document's names established after k.
    */
   private consistent(k: number, ran: boolean, later: boolean): boolean {
-    const { seqs, tagsOf, lattice, labels, emissions, rowMax, consistency, found } = this;
+    const { seqs, tagsOf, lattice, labels, emissions, rowMax, psi, consistency, found } = this;
     const s = seqs[k];
     const n = s.starts.length;
     const tags = tagsOf[k];
@@ -341,7 +345,7 @@ class DocumentDecoder {
         const hit = this.knownAs(c.text)!;
         if (later ? hit.since <= k : hit.since > k) continue;
         if (!ran) {
-          lattice.run(emissions[k], n, rowMax?.[k]);
+          lattice.run(emissions[k], n, rowMax?.[k], psi?.[k]);
           ran = true;
         }
         if (this.candidate.length < n) this.candidate = new Int32Array(Math.max(n, 2 * this.candidate.length));

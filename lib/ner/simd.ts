@@ -14,6 +14,13 @@ export interface SumKernels {
    * acc[i]; returns the largest out[i].
    */
   sum5far(out: number, a: number, b: number, c: number, d: number, e: number, acc: number, enter: number, leave: number, L: number): number;
+  /**
+   * dst[t·L + i] = exp(src[t·L + i] − maxima[t]) for t < n, i < L: float32 rows in, float64 rows out, within 2e-6 of
+   * the exact value (float32 arithmetic, a degree-6 polynomial); 0 below e^−87. Rows are done four values at a time
+   * and in order, so each row's last group runs up to 3 values into the next row (rewritten when its turn comes):
+   * src and dst need 3 values of room after row n − 1. src, maxima (float32) and dst are byte offsets.
+   */
+  psi(src: number, maxima: number, n: number, L: number, dst: number): void;
 }
 
 const I32 = 0x7f;
@@ -55,6 +62,7 @@ const localSet = (i: number) => [0x21, ...leb(i)];
 const localTee = (i: number) => [0x22, ...leb(i)];
 const i32Const = (n: number) => [0x41, ...sleb(n)];
 const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
 const I32_AND = 0x71;
 const I32_SHL = 0x74;
 const I32_GE_U = 0x4f;
@@ -70,6 +78,18 @@ const F32X4_SUB = simd(0xe5);
 const F32X4_MAX = simd(0xe9);
 const F32X4_SPLAT = simd(0x13);
 const f32x4ExtractLane = (lane: number) => simd(0x1f, lane);
+const F32X4_MUL = simd(0xe6);
+const F32X4_NEAREST = simd(0x6a);
+const F32X4_LT = simd(0x43);
+const I32X4_TRUNC_SAT_F32X4_S = simd(0xf8);
+const I32X4_SPLAT = simd(0x11);
+const I32X4_ADD = simd(0xae);
+const I32X4_SHL = simd(0xab);
+const V128_ANDNOT = simd(0x4f);
+const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
+/** i8x16.shuffle moving lanes 2 and 3 (bytes 8–15) of the first operand to lanes 0 and 1. */
+const HIGH_HALF = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+const f32Const = (x: number) => [0x43, ...new Uint8Array(Float32Array.of(x).buffer)];
 /** f32.load / f32.store with alignment hint 2^2 and offset 0. */
 const F32_LOAD = [0x2a, 2, 0];
 const F32_STORE = [0x38, 2, 0];
@@ -125,16 +145,49 @@ function body(far: boolean): number[] {
   return [...leb(all.length), ...all];
 }
 
-/** The module's bytes: imports memory "m"."memory", exports sum5 and sum5far. */
+/** The body of psi (see SumKernels.psi): exp by n = nearest(x·log2 e), r = x − n·ln 2 (in two parts), 2^n · p(r). */
+function psiBody(): number[] {
+  const SRC = 0, MAX = 1, N = 2, L = 3, DST = 4;
+  const t = 5, i = 6, end = 7, o = 8; // o: the row's first float64 byte offset, less 2·(its first float32 offset)
+  const m = 9, x = 10, k = 11, p = 12, under = 13;
+  const splat = (v: number) => [...f32Const(v), ...F32X4_SPLAT];
+  const code: number[] = [];
+  code.push(...i32Const(0), ...localSet(t));
+  code.push(...BLOCK, ...LOOP, ...localGet(t), ...localGet(N), I32_GE_U, ...brIf(1));
+  // m = maxima[t] in every lane; i = the row's first byte in src, end = past its last
+  code.push(...localGet(MAX), ...localGet(t), ...i32Const(2), I32_SHL, I32_ADD, ...F32_LOAD, ...F32X4_SPLAT, ...localSet(m));
+  code.push(...localGet(t), ...localGet(L), I32_MUL, ...i32Const(2), I32_SHL, ...localTee(i), ...localGet(L), ...i32Const(2), I32_SHL, I32_ADD, ...localSet(end));
+  // dst byte of src byte j: DST + 2·j
+  code.push(...BLOCK, ...LOOP, ...localGet(i), ...localGet(end), I32_GE_U, ...brIf(1));
+  code.push(...localGet(SRC), ...localGet(i), I32_ADD, ...V128_LOAD, ...localGet(m), ...F32X4_SUB, ...localSet(x));
+  code.push(...localGet(x), ...splat(-87), ...F32X4_LT, ...localSet(under));
+  code.push(...localGet(x), ...splat(Math.LOG2E), ...F32X4_MUL, ...F32X4_NEAREST, ...localSet(k));
+  code.push(...localGet(x), ...localGet(k), ...splat(0.693359375), ...F32X4_MUL, ...F32X4_SUB, ...localGet(k), ...splat(-2.12194440e-4), ...F32X4_MUL, ...F32X4_SUB, ...localSet(x));
+  const coefficients = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1];
+  code.push(...splat(coefficients[0]), ...localSet(p));
+  for (let j = 1; j < coefficients.length; j++) code.push(...localGet(p), ...localGet(x), ...F32X4_MUL, ...splat(coefficients[j]), ...F32X4_ADD, ...localSet(p));
+  // p · 2^k, 0 where x < −87 (there 2^k's bits are not a float)
+  code.push(...localGet(p), ...localGet(k), ...I32X4_TRUNC_SAT_F32X4_S, ...i32Const(127), ...I32X4_SPLAT, ...I32X4_ADD, ...i32Const(23), ...I32X4_SHL, ...F32X4_MUL, ...localGet(under), ...V128_ANDNOT, ...localSet(p));
+  // two float64 pairs
+  code.push(...localGet(DST), ...localGet(i), ...i32Const(1), I32_SHL, I32_ADD, ...localTee(o), ...localGet(p), ...F64X2_PROMOTE_LOW_F32X4, ...V128_STORE);
+  code.push(...localGet(o), ...i32Const(16), I32_ADD, ...localGet(p), ...localGet(p), ...HIGH_HALF, ...F64X2_PROMOTE_LOW_F32X4, ...V128_STORE);
+  code.push(...localGet(i), ...i32Const(16), I32_ADD, ...localSet(i), ...br(0), END, END);
+  code.push(...localGet(t), ...i32Const(1), I32_ADD, ...localSet(t), ...br(0), END, END, END);
+  const locals = vec([[...leb(4), I32], [...leb(5), V128]]);
+  const all = [...locals, ...code];
+  return [...leb(all.length), ...all];
+}
+
+/** The module's bytes: imports memory "m"."memory", exports sum5, sum5far and psi. */
 export function sumModuleBytes(): Uint8Array<ArrayBuffer> {
   const type = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec([[F32]])];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(7), type(10)])),
+    ...section(1, vec([type(7), type(10), [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([])]])),
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('sum5'), 0x00, 0], [...name('sum5far'), 0x00, 1]])),
-    ...section(10, vec([body(false), body(true)])),
+    ...section(3, vec([[0], [1], [2]])),
+    ...section(7, vec([[...name('sum5'), 0x00, 0], [...name('sum5far'), 0x00, 1], [...name('psi'), 0x00, 2]])),
+    ...section(10, vec([body(false), body(true), psiBody()])),
   ]);
 }
 

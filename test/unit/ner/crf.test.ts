@@ -123,6 +123,18 @@ describe('factored BILOU chain', () => {
     b.run(E, n, rowMax);
     const marginals = (x: Lattice) => Array.from({ length: n * L }, (_, i) => x.marginal(Math.floor(i / L), i % L));
     expect(marginals(b)).toEqual(marginals(a));
+    // exponentials handed in are used as they are (E is then not read): those of other emissions give their marginals
+    const E2 = randomEmissions(n, 19);
+    const psi2 = Float64Array.from({ length: n * L }, (_, i) => Math.exp(E2[i] - Math.max(...Array.from({ length: L }, (_, y) => E2[Math.floor(i / L) * L + y]))));
+    const d = new Lattice(L);
+    d.setChain(factored);
+    d.run(E2, n);
+    b.run(E, n, rowMax, psi2);
+    for (let i = 0; i < n * L; i++) expect(b.marginal(Math.floor(i / L), i % L)).toBeCloseTo(d.marginal(Math.floor(i / L), i % L), 12);
+    expect(() => b.run(E, n, rowMax, psi2.subarray(1))).toThrow(/psi has/);
+    // and the lattice's own are back for a run without them
+    b.run(E, n, rowMax);
+    expect(marginals(b)).toEqual(marginals(a));
     // what is handed in is used: another shift gives the same marginals but for rounding, which shows in the bits
     const c = new Lattice(L);
     c.setChain(factored);

@@ -56,12 +56,27 @@ async function uncached(session: EmissionSession, x: FeatureExtractor, numBucket
   return session.emissions(b1, b2, fp, f.n, F);
 }
 
-/** The scores are valid only inside the callback: keep copies, having checked each row's maximum. */
-const copy = (e: Float32Array[], rowMax: Float32Array[]) => {
+/**
+ * The scores are valid only inside the callback: keep copies, having checked each row's maximum and the
+ * exponentials against them.
+ */
+const copy = (e: Float32Array[], rowMax: Float32Array[], psi: Float64Array[]) => {
   expect(rowMax.length).toBe(e.length);
+  expect(psi.length).toBe(e.length);
   for (let i = 0; i < e.length; i++) {
     const L = rowMax[i].length > 0 ? e[i].length / rowMax[i].length : 0;
-    for (let t = 0; t < rowMax[i].length; t++) expect(rowMax[i][t]).toBe(Math.max(...e[i].subarray(t * L, (t + 1) * L)));
+    expect(psi[i].length).toBe(e[i].length);
+    let worst = 0;
+    for (let t = 0; t < rowMax[i].length; t++) {
+      expect(rowMax[i][t]).toBe(Math.max(...e[i].subarray(t * L, (t + 1) * L)));
+      for (let y = 0; y < L; y++) {
+        const want = Math.exp(e[i][t * L + y] - rowMax[i][t]);
+        // float32 arithmetic: within 1.5e-6 plus the rounding of x = score − largest
+        const bound = 1.5e-6 + 6e-8 * (rowMax[i][t] - e[i][t * L + y]);
+        worst = Math.max(worst, (want < 1e-37 ? Math.abs(psi[i][t * L + y]) : Math.abs(psi[i][t * L + y] - want) / want) / bound);
+      }
+    }
+    expect(worst).toBeLessThan(1);
   }
   return e.map((x) => Float32Array.from(x));
 };

@@ -35,4 +35,33 @@ describe('SIMD sum kernels', () => {
     // nothing beyond the row is written
     expect(F[out + L]).toBe(0);
   });
+
+  it.each([1, 4, 5, 69, 233])('give exp(row − its maximum) as float64 (float32 arithmetic: within 1.5e-6 + 6e-8·|x|), and 0 below e^−87, for %i labels', (L) => {
+    const n = 40;
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const k = sumKernels(memory);
+    const F = new Float32Array(memory.buffer);
+    const r = prng(100 + L);
+    const src = 3; // not 16-byte aligned
+    const maxima = src + n * L + 4;
+    const dst = 2 * Math.ceil((maxima + n + 4) / 4) * 2; // float index of a float64 array, 16-byte aligned
+    for (let t = 0; t < n; t++) {
+      for (let y = 0; y < L; y++) F[src + t * L + y] = Math.fround((r() - 0.7) * 60 * (t % 3));
+      if (t === 5 && L > 1) F[src + t * L] = -1e4; // far below the maximum
+      F[maxima + t] = Math.max(...F.subarray(src + t * L, src + (t + 1) * L));
+    }
+    const D = new Float64Array(memory.buffer, 4 * dst, n * L + 4);
+    D[n * L] = 7; // past the last row: up to 3 values may be written there, the 4th not
+    D[n * L + 3] = 7;
+    k.psi(4 * src, 4 * maxima, n, L, 4 * dst);
+    for (let t = 0; t < n; t++)
+      for (let y = 0; y < L; y++) {
+        const want = Math.exp(F[src + t * L + y] - F[maxima + t]);
+        const got = D[t * L + y];
+        if (want < Math.exp(-87)) expect(got).toBe(0);
+        else expect(Math.abs(got / want - 1)).toBeLessThan(1.5e-6 + 6e-8 * (F[maxima + t] - F[src + t * L + y]));
+      }
+    if (L > 1) expect(D[5 * L]).toBe(0);
+    expect(D[n * L + 3]).toBe(7);
+  });
 });
