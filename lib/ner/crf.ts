@@ -332,6 +332,15 @@ export class Lattice {
     this.scale = new Float64Array(this.cap);
   }
 
+  /**
+   * Goes back to the lattice's own exponentials after a run with the caller's (whose memory may be reused): the
+   * results of that run are no longer readable.
+   */
+  releasePsi(): void {
+    this.psi = this.ownPsi;
+    this.n = 0;
+  }
+
   /** Takes the chain's scores (call again after they change). */
   setChain(c: ChainScores): void {
     const L = this.L;

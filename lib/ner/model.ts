@@ -202,7 +202,12 @@ export function decodeDocument(
   /** Per sequence, exp(emission − largest) of each token (see Lattice.run), when the caller has them. */
   psi?: Float64Array[],
 ): PredictedEntity[] {
-  return new DocumentDecoder(labels, chain, lattice, seqs, emissions, consistency, projectKnown, rowMax, psi).decode();
+  try {
+    return new DocumentDecoder(labels, chain, lattice, seqs, emissions, consistency, projectKnown, rowMax, psi).decode();
+  } finally {
+    // the exponentials handed in are the caller's (valid only while it decodes): the lattice lets go of them
+    if (psi) lattice.releasePsi();
+  }
 }
 
 /**

@@ -15,8 +15,8 @@ export interface SumKernels {
    */
   sum5far(out: number, a: number, b: number, c: number, d: number, e: number, acc: number, enter: number, leave: number, L: number): number;
   /**
-   * dst[t·L + i] = exp(src[t·L + i] − maxima[t]) for t < n, i < L: float32 rows in, float64 rows out, within 2e-6 of
-   * the exact value (float32 arithmetic, a degree-6 polynomial); 0 below e^−87. Rows are done four values at a time
+   * dst[t·L + i] = exp(x), x = src[t·L + i] − maxima[t], for t < n, i < L: float32 rows in, float64 rows out, within
+   * 1.5e-6 + 6e-8·|x| of it, relative (float32 arithmetic, a degree-6 polynomial); 0 below e^−87. Rows are done four values at a time
    * and in order, so each row's last group runs up to 3 values into the next row (rewritten when its turn comes):
    * src and dst need 3 values of room after row n − 1. src, maxima (float32) and dst are byte offsets.
    */

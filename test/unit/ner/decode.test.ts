@@ -66,3 +66,31 @@ describe('decodeDocument: document consistency', () => {
     expect(run(lines, 0.2, project).map((e) => e.text)).toEqual(['Acme Corp']);
   });
 });
+
+describe('decodeDocument: exponentials handed in', () => {
+  it('takes the confidences from the exponentials the caller hands in, and lets go of them afterwards', () => {
+    const seqs = prepareText('Acme Corp sued Bob .');
+    const n = seqs[0].starts.length;
+    const emissions = (score: number) => {
+      const E = new Float64Array(n * L).fill(-10);
+      for (let t = 0; t < n; t++) E[t * L + O] = 1;
+      E[B] = score;
+      E[L + Lt] = score;
+      return E;
+    };
+    const exps = (E: Float64Array) =>
+      Float64Array.from(E, (x, i) => Math.exp(x - Math.max(...E.subarray(Math.floor(i / L) * L, Math.floor(i / L) * L + L))));
+    const maxima = (E: Float64Array) => Float64Array.from({ length: n }, (_, t) => Math.max(...E.subarray(t * L, t * L + L)));
+    const lattice = new Lattice(L);
+    lattice.setChain(chain);
+    const strong = decodeDocument(labels, chain, lattice, seqs, [emissions(5)], 0);
+    const weaker = decodeDocument(labels, chain, lattice, seqs, [emissions(1.5)], 0);
+    expect(strong[0].confidenceScore).not.toBeCloseTo(weaker[0].confidenceScore, 3);
+    // Viterbi reads the emissions (the same span either way), the confidence the exponentials
+    const psi = exps(emissions(1.5));
+    const mixed = decodeDocument(labels, chain, lattice, seqs, [emissions(5)], 0, undefined, [maxima(emissions(5))], [psi]);
+    expect(mixed.map((e) => [e.offset, e.length])).toEqual(strong.map((e) => [e.offset, e.length]));
+    expect(mixed[0].confidenceScore).toBeCloseTo(weaker[0].confidenceScore, 9);
+    expect(lattice.psi).not.toBe(psi);
+  });
+});
