@@ -568,7 +568,7 @@ export class EmissionCache {
    * into maxima (as stored: rounding to float32 keeps the order, so the rounded maximum of the sums is the maximum).
    */
   private sum(seqs: Sequence[], from: number, to: number, maxima: Float32Array, base: number): void {
-    const { L, R, D, arena: A, out, rowAt, far, farSum, acc, kernels } = this;
+    const { L, R, D, arena: A, out, rowAt, far, acc, kernels } = this;
     const ids = this.entryOf.data;
     // far context: the far bags of tokens k − farTo .. k − farFrom, as a running sum (acc) of `live` nonzero ones
     const farFrom = far ? far.from : 0;
@@ -581,7 +581,6 @@ export class EmissionCache {
     for (let q = from; q < to; q++) {
       const n = seqs[q].starts.length;
       let live = 0;
-      if (far) (R === 2 ? acc : farSum).fill(0);
       for (let k = 0; k < n; k++) {
         const o = (base + pos + k) * L;
         if (R === 2) {
@@ -593,10 +592,9 @@ export class EmissionCache {
           const e = 4 * rowAt[(k + 2 < n ? ids[pos + k + 2] * D : 0) + 4];
           const enter = far && k >= farFrom ? rowAt[ids[pos + k - farFrom] * D + F] : 0;
           const leave = far && k > farTo ? rowAt[ids[pos + k - farTo - 1] * D + F] : 0;
-          if (enter !== 0 || leave !== 0) {
-            live += (enter !== 0 ? 1 : 0) - (leave !== 0 ? 1 : 0);
-            if (live === 0) acc.fill(0);
-          }
+          // as addFar: the running sum starts from zero whenever its window stops being empty
+          if (enter !== 0 && live === 0) acc.fill(0);
+          live += (enter !== 0 ? 1 : 0) - (leave !== 0 ? 1 : 0);
           maxima[base + pos + k] =
             live > 0 ? kernels.sum5far(outByte + 4 * o, a, b, c, d, e, accByte, 4 * enter, 4 * leave, L) : kernels.sum5(outByte + 4 * o, a, b, c, d, e, L);
           continue;
