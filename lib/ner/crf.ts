@@ -1,6 +1,7 @@
 // Linear-chain CRF: AdaGrad training of sparse emission weights and label transitions, Viterbi decoding,
 // scaled forward-backward for marginals and exact span probabilities (the entity confidence).
 import type { LabelSet } from './labels.js';
+import { trainKernels, type TrainKernels } from './simd.js';
 
 /** A training sequence: token t owns feature ids ids[offsets[t] .. offsets[t+1]); gold tags. */
 export interface TrainSequence {
@@ -881,27 +882,6 @@ function viterbiStepBilou(delta: Float64Array, back: Int32Array, o: number, ch: 
   }
 }
 
-/**
- * Emission scores of a training sequence under weights W. Each score is summed in feature order (0 + the first
- * row + the next ...), four rows per pass over the labels: the same sums as one row at a time, fewer loads and stores.
- */
-function emissions(seq: TrainSequence, W: Float64Array, L: number, E: Float64Array, groups: Group[]): void {
-  const { offsets, ids } = seq;
-  const n = seq.n;
-  for (let t = 0; t < n; t++) {
-    const o = t * L;
-    const k0 = offsets[t];
-    const k1 = offsets[t + 1];
-    addRows(E, o, L, W, ids, k0, k1);
-    // group weights are summed per group first, then spread to labels once
-    for (let gi = 0; gi < groups.length; gi++) {
-      const { sum, size, W: GWt, of } = groups[gi];
-      addRows(sum, 0, size, GWt, ids, k0, k1);
-      for (let y = 0; y < L; y++) E[o + y] += sum[of[y]];
-    }
-  }
-}
-
 /** out[o + c] = 0 + M[ids[k0]·size + c] + M[ids[k0 + 1]·size + c] + … (left to right) for c < size. */
 export function addRows(out: Float64Array, o: number, size: number, M: Float64Array, ids: Int32Array, k0: number, k1: number): void {
   for (let c = 0; c < size; c++) out[o + c] = 0;
@@ -920,40 +900,17 @@ export function addRows(out: Float64Array, o: number, size: number, M: Float64Ar
 }
 
 /**
- * AdaGrad steps for the rows ids[k0..k1) of a [rows × width] table, in the `count` columns `cols` with gradients
- * `grads` (the same for every row); `U` (averaging) accumulates step · Δ. Row r's rate is eta · rates[r] (eta when
- * there are no rates). Each weight sees its operations in order.
+ * Weights shared by a group of labels (see CrfTrainOptions.labelGroups): label y's share is column of[y] of a table
+ * of `size` columns, its rows `stride` floats apart (size rounded up to a multiple of 4, for the SIMD sums).
  */
-function adagradRows(
-  ids: Int32Array, k0: number, k1: number, width: number, cols: Int32Array, grads: Float64Array, count: number,
-  W: Float64Array, G: Float32Array, U: Float32Array | undefined, eta: number, rates: Float32Array | undefined, l2: number, step: number,
-): void {
-  const eps = 1e-8;
-  for (let k = k0; k < k1; k++) {
-    const id = ids[k];
-    const r = id * width;
-    const rate = rates === undefined ? eta : eta * rates[id];
-    for (let j = 0; j < count; j++) {
-      const w = r + cols[j];
-      const gg = grads[j] + l2 * W[w];
-      const g2 = G[w] + gg * gg;
-      G[w] = g2;
-      const d = (rate * gg) / (Math.sqrt(g2) + eps);
-      W[w] -= d;
-      if (U) U[w] -= step * d;
-    }
-  }
-}
-
-/** Weights shared by a group of labels (see CrfTrainOptions.labelGroups). */
 export interface Group {
   of: Int32Array;
   size: number;
-  W: Float64Array;
+  stride: number;
+  W: Float32Array;
   G: Float32Array;
   U: Float32Array;
   grad: Float64Array;
-  sum: Float64Array;
 }
 
 /**
@@ -972,7 +929,7 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
       order[j] = t;
     }
     let loss = 0;
-    for (const si of order) if (seqs[si].n > 0) loss += trainer.step(seqs[si]);
+    for (const si of order) if (seqs[si].n > 0) loss += trainer.step(si);
     opts.onEpoch?.(epoch, loss, opts.epochs);
   }
   return trainer.finish();
@@ -985,14 +942,14 @@ export function trainCrf(seqs: TrainSequence[], numFeatures: number, labels: Lab
  */
 class CrfTrainer {
   private readonly L: number;
+  /** The emission tables' row stride: L rounded up to a multiple of 4. */
+  private readonly Lp: number;
   private readonly chain: ChainScores;
-  private readonly W: Float64Array;
   /**
-   * The emission weights' AdaGrad sums (and UW, their averaging accumulators) in float32: with averaging, each a
-   * quarter of the trainer's weight memory instead of a third, and fewer fresh pages for a short run; the weights stay
-   * float64. On the benchmark data F1 is unchanged to two decimals on every dataset, and training peak RSS fell by
-   * 6–38 MB.
+   * The emission weights, their AdaGrad sums GW and averaging accumulators UW: float32 rows of Lp, in the WebAssembly
+   * memory whose kernels sum and update them (see `layout`).
    */
+  private readonly W: Float32Array;
   private readonly GW: Float32Array;
   private readonly GT: Float64Array;
   private readonly GS: Float64Array;
@@ -1009,9 +966,12 @@ class CrfTrainer {
   private readonly Uu: Float64Array;
   private readonly Uv: Float64Array;
   private readonly lat: Lattice;
+  /** A sequence's emission scores (n × L, float64), in the WebAssembly memory: the kernels write them. */
   private readonly E: Float64Array;
+  private readonly kernels: TrainKernels;
+  /** Where each table is in the memory (byte offsets: see `layout`). */
+  private readonly at: Layout;
   private readonly eta: number;
-  private readonly rates: Float32Array | undefined;
   private readonly l2: number;
   /**
    * Averaging: U accumulates step·Δ so that the mean iterate is W − U/step (lazy: O(1) per update; exact but for the
@@ -1044,11 +1004,30 @@ class CrfTrainer {
   private readonly Uw: Float64Array;
   private readonly minPairCorrection: number;
 
-  constructor(seqs: TrainSequence[], private readonly numFeatures: number, labels: LabelSet, opts: CrfTrainOptions) {
+  constructor(private readonly seqs: TrainSequence[], private readonly numFeatures: number, labels: LabelSet, opts: CrfTrainOptions) {
     const L = (this.L = labels.size);
+    const Lp = (this.Lp = pad4(L));
     const chain = (this.chain = initialScores(labels));
-    this.W = new Float64Array(numFeatures * L);
-    this.GW = new Float32Array(numFeatures * L);
+    const groupOf = opts.labelGroups ?? [];
+    const sizes = groupOf.map((of) => Math.max(...of) + 1);
+    let maxN = 1;
+    for (const s of seqs) maxN = Math.max(maxN, s.n);
+    const avg = (this.avg = opts.average ?? false);
+    if (opts.rowRates && opts.rowRates.length !== numFeatures) throw new RangeError(`trainCrf: rowRates has ${opts.rowRates.length} rates for ${numFeatures} features`);
+    const { at, bytes } = layout(seqs, numFeatures, L, sizes, maxN, avg, opts.rowRates !== undefined);
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    this.at = at;
+    this.kernels = trainKernels(memory);
+    const buf = memory.buffer;
+    seqs.forEach((s, i) => {
+      new Int32Array(buf, at.ids[i], s.offsets[s.n]).set(s.ids.subarray(0, s.offsets[s.n]));
+      new Int32Array(buf, at.offsets[i], s.n + 1).set(s.offsets.subarray(0, s.n + 1));
+    });
+    groupOf.forEach((of, g) => new Int32Array(buf, at.groups[g].of, L).set(of));
+    this.W = new Float32Array(buf, at.W, numFeatures * Lp);
+    this.E = new Float64Array(buf, at.E, maxN * L);
+    this.GW = new Float32Array(buf, at.GW, numFeatures * Lp);
+    this.UW = new Float32Array(buf, Math.max(at.UW, 0), avg ? numFeatures * Lp : 0);
     this.GT = new Float64Array(L * L);
     this.GS = new Float64Array(L);
     this.GE = new Float64Array(L);
@@ -1064,32 +1043,28 @@ class CrfTrainer {
     this.Uu = new Float64Array(L);
     this.Uv = new Float64Array(L);
     this.lat = new Lattice(L);
-    let maxN = 1;
-    for (const s of seqs) maxN = Math.max(maxN, s.n);
-    this.E = new Float64Array(maxN * L);
     this.eta = opts.eta;
-    if (opts.rowRates && opts.rowRates.length !== numFeatures) throw new RangeError(`trainCrf: rowRates has ${opts.rowRates.length} rates for ${numFeatures} features`);
-    this.rates = opts.rowRates;
+    if (opts.rowRates) new Float32Array(buf, at.rates, numFeatures).set(opts.rowRates);
     this.l2 = opts.l2;
-    const avg = (this.avg = opts.average ?? false);
-    this.UW = avg ? new Float32Array(numFeatures * L) : new Float32Array(0);
     this.UT = new Float64Array(L * L);
     this.US = new Float64Array(L);
     this.UE = new Float64Array(L);
-    this.groups = (opts.labelGroups ?? []).map((of) => {
-      const size = Math.max(...of) + 1;
+    this.groups = groupOf.map((of, g) => {
+      const size = sizes[g];
+      const stride = pad4(size);
+      const t = at.groups[g];
       return {
-        of, size, W: new Float64Array(numFeatures * size), G: new Float32Array(numFeatures * size),
-        U: new Float32Array(avg ? numFeatures * size : 0), grad: new Float64Array(size), sum: new Float64Array(size),
+        of, size, stride, W: new Float32Array(buf, t.W, numFeatures * stride), G: new Float32Array(buf, t.G, numFeatures * stride),
+        U: new Float32Array(buf, Math.max(t.U, 0), avg ? numFeatures * stride : 0), grad: new Float64Array(size),
       };
     });
     this.gy = new Float64Array(L);
-    this.act = new Int32Array(L);
-    this.actG = new Float64Array(L);
+    this.act = new Int32Array(buf, at.act, L);
+    this.actG = new Float64Array(buf, at.actG, L);
     let maxSize = 1;
     for (const g of this.groups) maxSize = Math.max(maxSize, g.size);
-    this.gAct = new Int32Array(maxSize);
-    this.gActG = new Float64Array(maxSize);
+    this.gAct = new Int32Array(buf, at.gAct, maxSize);
+    this.gActG = new Float64Array(buf, at.gActG, maxSize);
     this.gmin = opts.minGradient ?? 1e-4;
     const allowed: number[] = [];
     for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED || (cross && isCrossPair((i / L) | 0, i % L))) allowed.push(i);
@@ -1119,13 +1094,17 @@ class CrfTrainer {
   }
 
   /** One SGD step on a sequence of at least one token; returns its loss (log Z − score of the gold tags). */
-  step(seq: TrainSequence): number {
-    const { lat, E, L } = this;
-    emissions(seq, this.W, L, E, this.groups);
+  step(si: number): number {
+    const { lat, E, L, at, kernels, groups } = this;
+    const seq = this.seqs[si];
+    // the sums of the token's weight rows (float32, SIMD), then each group's shares added (float64)
+    kernels.rowSums(at.ids[si], at.offsets[si], seq.n, at.W, this.Lp * 4, L, at.E, at.scratch);
+    for (let g = 0; g < groups.length; g++)
+      kernels.groupAdd(at.ids[si], at.offsets[si], seq.n, at.groups[g].W, groups[g].stride * 4, at.groups[g].of, L, at.E, at.scratch);
     lat.setChain(this.chain);
     lat.run(E, seq.n);
     const loss = lat.logZShifted() - goldScore(this.chain, E, seq.tags, seq.n);
-    for (let t = 0; t < seq.n; t++) this.emissionStep(seq, t);
+    for (let t = 0; t < seq.n; t++) this.emissionStep(seq, at.ids[si], t);
     this.transitionStep(seq);
     this.stepNo++;
     return loss;
@@ -1135,11 +1114,11 @@ class CrfTrainer {
    * Emission updates of token t: the labels (and group parts) whose gradient is large enough are listed once; then
    * each feature's row is updated for them (each weight sees the same operations, in the same order).
    */
-  private emissionStep(seq: TrainSequence, t: number): void {
-    const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, rates, l2, stepNo, avg } = this;
+  private emissionStep(seq: TrainSequence, idsAt: number, t: number): void {
+    const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, l2, stepNo, at, kernels } = this;
     const { alpha, beta } = this.lat;
     const Kz = this.lat.K;
-    const { offsets, ids, tags } = seq;
+    const { offsets, tags } = seq;
     const g0 = tags[t];
     const o = t * L;
     const k0 = offsets[t];
@@ -1153,7 +1132,7 @@ class CrfTrainer {
       actG[na++] = g;
     }
     for (let gi = 0; gi < groups.length; gi++) {
-      const { grad, of, size, W: GWt, G: GG, U: GU } = groups[gi];
+      const { grad, of, size, stride } = groups[gi];
       grad.fill(0);
       for (let y = 0; y < L; y++) grad[of[y]] += gy[y];
       let nc = 0;
@@ -1163,9 +1142,10 @@ class CrfTrainer {
         gAct[nc] = c;
         gActG[nc++] = g;
       }
-      if (nc > 0) adagradRows(ids, k0, k1, size, gAct, gActG, nc, GWt, GG, avg ? GU : undefined, eta, rates, l2, stepNo);
+      const t = at.groups[gi];
+      if (nc > 0) kernels.adagrad(idsAt, k0, k1, stride * 4, at.gAct, at.gActG, nc, t.W, t.G, t.U, at.rates, eta, l2, stepNo);
     }
-    if (na > 0) adagradRows(ids, k0, k1, L, act, actG, na, this.W, this.GW, avg ? this.UW : undefined, eta, rates, l2, stepNo);
+    if (na > 0) kernels.adagrad(idsAt, k0, k1, this.Lp * 4, at.act, at.actG, na, at.W, at.GW, at.UW, at.rates, eta, l2, stepNo);
   }
 
   /** Transition, start and end updates after a sequence's forward-backward. */
@@ -1231,9 +1211,9 @@ class CrfTrainer {
 
   /** The trained parameters: the averaged iterate (if averaging), group weights folded into W. */
   finish(): CrfParams {
-    const { L, W, UW, chain, cross, groups, numFeatures, stepNo: step } = this;
+    const { L, UW, chain, cross, groups, numFeatures, stepNo: step } = this;
     // the averaged emission weights with the groups' shares folded in, a feature row at a time (one pass over W)
-    finishRows(W, this.avg ? UW : undefined, groups, L, numFeatures, step);
+    const W = finishRows(this.W, this.Lp, this.avg ? UW : undefined, groups, L, numFeatures, step);
     if (this.avg) {
       for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= this.UT[i] / step;
       if (cross) {
@@ -1304,23 +1284,78 @@ export function adagradNonNegative(x: Float64Array, G: Float64Array, U: Float64A
 }
 
 /**
- * The trained emission weights, in place: with averaging (`UW`), W − UW / step and each group's W − U / step (the
- * mean iterates); then each group's share of a feature added to each label's weight (the same scores, one matrix).
- * Row by row, in one pass: each weight sees the operations it would in separate passes, in the same order.
+ * The trained emission weights (numFeatures × L, float64) from the trainer's tables (rows `stride` apart): with
+ * averaging (`UW`), W − UW / step and each group's W − U / step (the mean iterates); then each group's share of a
+ * feature added to each label's weight (the same scores, one matrix).
  */
-export function finishRows(W: Float64Array, UW: Float32Array | undefined, groups: Group[], L: number, numFeatures: number, step: number): void {
+export function finishRows(W: Float32Array, stride: number, UW: Float32Array | undefined, groups: Group[], L: number, numFeatures: number, step: number): Float64Array {
+  const out = new Float64Array(numFeatures * L);
   for (let f = 0; f < numFeatures; f++) {
-    for (const g of groups) {
-      if (!UW) break;
-      const { W: GW, U: GU, size } = g;
-      for (let c = f * size, end = c + size; c < end; c++) GW[c] -= GU[c] / step;
-    }
     const o = f * L;
-    if (UW) for (let i = o; i < o + L; i++) W[i] -= UW[i] / step;
+    const r = f * stride;
+    for (let y = 0; y < L; y++) out[o + y] = UW ? W[r + y] - UW[r + y] / step : W[r + y];
     for (const g of groups) {
-      const { W: GW, of, size } = g;
-      const r = f * size;
-      for (let y = 0; y < L; y++) W[o + y] += GW[r + of[y]];
+      const { W: GW, U: GU, of, stride: gs } = g;
+      const gr = f * gs;
+      for (let y = 0; y < L; y++) out[o + y] += UW ? GW[gr + of[y]] - GU[gr + of[y]] / step : GW[gr + of[y]];
     }
   }
+  return out;
+}
+
+const pad4 = (n: number) => (n + 3) & ~3;
+
+/** The largest WebAssembly memory (4 GiB). */
+const MAX_MEMORY_BYTES = 65536 * 65536;
+
+/** Byte offsets of the trainer's tables in its WebAssembly memory; −1 for a table it does not have. */
+interface Layout {
+  /** Emission weights, AdaGrad sums, averaging accumulators: float32, numFeatures rows of L rounded up to 4. */
+  W: number;
+  GW: number;
+  UW: number;
+  /** Each group's weights, sums and accumulators (rows of its size rounded up to 4), and its of[] (int32 × L). */
+  groups: Array<{ W: number; G: number; U: number; of: number }>;
+  /** Per-row rates (float32 × numFeatures). */
+  rates: number;
+  /** A token's active labels (int32 × L) and their gradients (float64 × L); the same for a group's columns. */
+  act: number;
+  actG: number;
+  gAct: number;
+  gActG: number;
+  /** Each sequence's feature ids and offsets (int32). */
+  ids: Int32Array;
+  offsets: Int32Array;
+  /** One sequence's scores (float64, maxN × L) and a scratch row. */
+  E: number;
+  scratch: number;
+}
+
+/** Where the trainer's tables go in its WebAssembly memory, each 16-byte aligned, and how many bytes they take. */
+function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: number[], maxN: number, avg: boolean, rates: boolean): { at: Layout; bytes: number } {
+  let bytes = 0;
+  const take = (n: number) => {
+    const at = (bytes = Math.ceil(bytes / 16) * 16);
+    bytes += n;
+    return at;
+  };
+  const table = (width: number) => take(numFeatures * pad4(width) * 4);
+  const at: Layout = {
+    W: table(L),
+    GW: table(L),
+    UW: avg ? table(L) : -1,
+    groups: sizes.map((size) => ({ W: table(size), G: table(size), U: avg ? table(size) : -1, of: take(L * 4) })),
+    rates: rates ? take(numFeatures * 4) : -1,
+    act: take(L * 4),
+    actG: take(L * 8),
+    gAct: take(Math.max(1, ...sizes) * 4),
+    gActG: take(Math.max(1, ...sizes) * 8),
+    ids: Int32Array.from(seqs, (s) => take(s.offsets[s.n] * 4)),
+    offsets: Int32Array.from(seqs, (s) => take((s.n + 1) * 4)),
+    E: take(maxN * L * 8),
+    scratch: take(Math.max(pad4(L), ...sizes.map(pad4)) * 4),
+  };
+  if (bytes > MAX_MEMORY_BYTES)
+    throw new RangeError(`trainCrf: ${numFeatures} features × ${L} labels need ${Math.ceil(bytes / 2 ** 20)} MiB of tables, over the 4 GiB a WebAssembly memory holds`);
+  return { at, bytes };
 }

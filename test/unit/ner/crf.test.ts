@@ -336,30 +336,31 @@ describe('adagradNonNegative', () => {
 });
 
 describe('finishRows', () => {
-  it('gives the bits of separate passes: W − UW/step, each group W − U/step, then the groups folded in', () => {
+  it('gives W − UW/step and each group W − U/step (the mean iterates), the groups folded in, from padded float32 rows', () => {
     const r = prng(5);
     const numFeatures = 37;
     const L = 9;
+    const stride = 12;
     const step = 1234;
-    const make = (n: number) => Float64Array.from({ length: n }, () => 4 * r() - 2);
-    const make32 = (n: number) => Float32Array.from({ length: n }, () => 400 * r() - 200);
+    const make32 = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * (r() - 0.5));
     for (const averaged of [true, false]) {
-      const W = make(numFeatures * L);
-      const UW = make32(numFeatures * L);
+      const W = make32(numFeatures * stride, 4);
+      const UW = make32(numFeatures * stride, 400);
       const groups: Group[] = [
-        { of: Int32Array.from({ length: L }, (_, y) => y % 3), size: 3 },
-        { of: Int32Array.from({ length: L }, (_, y) => (y * 7) % 5), size: 5 },
-      ].map(({ of, size }) => ({ of, size, W: make(numFeatures * size), G: new Float32Array(0), U: make32(numFeatures * size), grad: new Float64Array(size), sum: new Float64Array(size) }));
-      // the separate passes, as before finishRows
-      const want = Float64Array.from(W);
-      const gW = groups.map((g) => Float64Array.from(g.W));
-      if (averaged) {
-        for (let i = 0; i < want.length; i++) want[i] -= UW[i] / step;
-        groups.forEach((g, k) => { for (let i = 0; i < g.W.length; i++) gW[k][i] -= g.U[i] / step; });
-      }
-      groups.forEach((g, k) => { for (let f = 0; f < numFeatures; f++) for (let y = 0; y < L; y++) want[f * L + y] += gW[k][f * g.size + g.of[y]]; });
-      finishRows(W, averaged ? UW : undefined, groups, L, numFeatures, step);
-      expect(Buffer.from(W.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+        { of: Int32Array.from({ length: L }, (_, y) => y % 3), size: 3, stride: 4 },
+        { of: Int32Array.from({ length: L }, (_, y) => (y * 7) % 5), size: 5, stride: 8 },
+      ].map(({ of, size, stride: gs }) => ({ of, size, stride: gs, W: make32(numFeatures * gs, 4), G: new Float32Array(0), U: make32(numFeatures * gs, 400), grad: new Float64Array(size) }));
+      const got = finishRows(W, stride, averaged ? UW : undefined, groups, L, numFeatures, step);
+      expect(got.length).toBe(numFeatures * L);
+      for (let f = 0; f < numFeatures; f++)
+        for (let y = 0; y < L; y++) {
+          let want = averaged ? W[f * stride + y] - UW[f * stride + y] / step : W[f * stride + y];
+          for (const g of groups) {
+            const c = f * g.stride + g.of[y];
+            want += averaged ? g.W[c] - g.U[c] / step : g.W[c];
+          }
+          expect(got[f * L + y]).toBe(want);
+        }
     }
   });
 });
