@@ -2,6 +2,7 @@
 // scaled forward-backward for marginals and exact span probabilities (the entity confidence).
 import type { LabelSet } from './labels.js';
 import { trainKernels, type TrainKernels } from './simd.js';
+import { latticeKernels, type LatticeKernels } from './wasm-lattice.js';
 
 /** A training sequence: token t owns feature ids ids[offsets[t] .. offsets[t+1]); gold tags. */
 export interface TrainSequence {
@@ -164,11 +165,11 @@ export function updateAdjacency(adj: Adjacency, c: ChainScores): void {
 }
 
 // ln2/64 split so that n · EXP_STEP_HI is exact (fdlibm's ln2_hi has 32 significant bits): no cancellation error
-const EXP_STEP_HI = 6.93147180369123816490e-1 / 64;
-const EXP_STEP_LO = 1.90821492927058770002e-10 / 64;
-const EXP_INV_STEP = 64 / Math.LN2;
-const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (j / 64));
-const EXP_POW2 = Float64Array.from({ length: 1076 }, (_, k) => 2 ** -k);
+export const EXP_STEP_HI = 6.93147180369123816490e-1 / 64;
+export const EXP_STEP_LO = 1.90821492927058770002e-10 / 64;
+export const EXP_INV_STEP = 64 / Math.LN2;
+export const EXP_FRAC = Float64Array.from({ length: 64 }, (_, j) => 2 ** (j / 64));
+export const EXP_POW2 = Float64Array.from({ length: 1076 }, (_, k) => 2 ** -k);
 
 /**
  * exp(x) for x ≤ 0, within a few ulps of Math.exp (relative error < 1e-14 down to −708) and about 3× faster: 2^(n/64) from two
@@ -969,6 +970,15 @@ class CrfTrainer {
   /** A sequence's emission scores (n × L, float64), in the WebAssembly memory: the kernels write them. */
   private readonly E: Float64Array;
   private readonly kernels: TrainKernels;
+  /**
+   * Forward-backward for a factored BILOU chain (the default) as WebAssembly, over views of the memory (the same bits
+   * as `lat`, which runs for other chains): the chain's factors as BilouChain gives them, copied in per step.
+   */
+  private readonly wasm: { kernels: LatticeKernels; bilou: BilouChain; X: Float64Array; pFrom: Int32Array; pTo: Int32Array; pExtra: Float64Array; pExpUV: Float64Array; expStart: Float64Array; expEnd: Float64Array; alpha: Float64Array; beta: Float64Array; scale: Float64Array; rowMax: Float64Array } | undefined;
+  /** The last forward-backward's alpha, beta and K (wasm's or lat's). */
+  private alpha: Float64Array = new Float64Array(0);
+  private beta: Float64Array = new Float64Array(0);
+  private Kz = 1;
   /** Where each table is in the memory (byte offsets: see `layout`). */
   private readonly at: Layout;
   private readonly eta: number;
@@ -1014,7 +1024,11 @@ class CrfTrainer {
     for (const s of seqs) maxN = Math.max(maxN, s.n);
     const avg = (this.avg = opts.average ?? false);
     if (opts.rowRates && opts.rowRates.length !== numFeatures) throw new RangeError(`trainCrf: rowRates has ${opts.rowRates.length} rates for ${numFeatures} features`);
-    const { at, bytes } = layout(seqs, numFeatures, L, sizes, maxN, avg, opts.rowRates !== undefined);
+    const factored = opts.factorCross === true && labels.scheme === 'BILOU';
+    // the cross pairs the gold paths contain get a correction each, in (a, b) order
+    const goldPairs = factored ? crossPairsIn(seqs, L) : { from: [], to: [] };
+    const np = goldPairs.from.length;
+    const { at, bytes } = layout(seqs, numFeatures, L, sizes, maxN, avg, opts.rowRates !== undefined, factored ? np : -1);
     const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     this.at = at;
     this.kernels = trainKernels(memory);
@@ -1031,13 +1045,14 @@ class CrfTrainer {
     this.GT = new Float64Array(L * L);
     this.GS = new Float64Array(L);
     this.GE = new Float64Array(L);
-    this.gT = new Float64Array(L * L);
+    const f64 = (offset: number, n: number) => new Float64Array(buf, offset, n);
+    this.gT = f64(at.gT, L * L);
     this.gS = new Float64Array(L);
     this.gE = new Float64Array(L);
-    const cross: CrossFactors | undefined = (this.cross = opts.factorCross && labels.scheme === 'BILOU' ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined);
+    const cross: CrossFactors | undefined = (this.cross = factored ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined);
     if (cross) chain.cross = cross;
-    this.gu = new Float64Array(L);
-    this.gv = new Float64Array(L);
+    this.gu = f64(at.gu, L);
+    this.gv = f64(at.gv, L);
     this.Gu = new Float64Array(L);
     this.Gv = new Float64Array(L);
     this.Uu = new Float64Array(L);
@@ -1072,22 +1087,21 @@ class CrfTrainer {
     const pairs: number[] = [];
     if (cross) for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) pairs.push(a, b);
     this.crossPairs = Int32Array.from(pairs);
-    // the cross pairs the gold paths contain get a correction each, in (a, b) order
     this.pairIndex = new Int32Array(cross ? L * L : 0).fill(-1);
-    let np = 0;
-    if (cross) {
-      for (const s of seqs) for (let t = 1; t < s.n; t++) if (isCrossPair(s.tags[t - 1], s.tags[t])) this.pairIndex[s.tags[t - 1] * L + s.tags[t]] = 0;
-      const from: number[] = [];
-      const to: number[] = [];
-      for (let i = 0; i < L * L; i++) {
-        if (this.pairIndex[i] < 0) continue;
-        this.pairIndex[i] = np++;
-        from.push((i / L) | 0);
-        to.push(i % L);
-      }
-      if (np > 0) cross.pairs = { from: Int32Array.from(from), to: Int32Array.from(to), w: new Float64Array(np) };
+    goldPairs.from.forEach((a, j) => (this.pairIndex[a * L + goldPairs.to[j]] = j));
+    if (cross && np > 0) cross.pairs = { from: Int32Array.from(goldPairs.from), to: Int32Array.from(goldPairs.to), w: new Float64Array(np) };
+    this.gw = f64(at.gw, Math.max(np, 0));
+    if (factored) {
+      const P = at.lattice!;
+      const K = (L - 1) >> 2;
+      new Float64Array(buf, P.frac, 64).set(EXP_FRAC);
+      new Float64Array(buf, P.pow2, EXP_POW2.length).set(EXP_POW2);
+      this.wasm = {
+        kernels: latticeKernels(memory), bilou: new BilouChain(L), X: f64(P.X, K * P_CAT), pFrom: new Int32Array(buf, P.pFrom, np), pTo: new Int32Array(buf, P.pTo, np),
+        pExtra: f64(P.pExtra, np), pExpUV: f64(P.pExpUV, np), expStart: f64(P.expStart, L), expEnd: f64(P.expEnd, L),
+        alpha: f64(P.alpha, maxN * L), beta: f64(P.beta, maxN * L), scale: f64(P.scale, maxN), rowMax: f64(P.rowMax, maxN),
+      };
     }
-    this.gw = new Float64Array(np);
     this.Gw = new Float64Array(np);
     this.Uw = new Float64Array(np);
     this.minPairCorrection = opts.minPairCorrection ?? 0;
@@ -1101,13 +1115,58 @@ class CrfTrainer {
     kernels.rowSums(at.ids[si], at.offsets[si], seq.n, at.W, this.Lp * 4, L, at.E, at.scratch);
     for (let g = 0; g < groups.length; g++)
       kernels.groupAdd(at.ids[si], at.offsets[si], seq.n, at.groups[g].W, groups[g].stride * 4, at.groups[g].of, L, at.E, at.scratch);
-    lat.setChain(this.chain);
-    lat.run(E, seq.n);
-    const loss = lat.logZShifted() - goldScore(this.chain, E, seq.tags, seq.n);
+    let loss: number;
+    if (this.wasm) loss = this.forwardBackward(this.wasm, seq);
+    else {
+      lat.setChain(this.chain);
+      lat.run(E, seq.n);
+      this.alpha = lat.alpha;
+      this.beta = lat.beta;
+      this.Kz = lat.K;
+      loss = lat.logZShifted() - goldScore(this.chain, E, seq.tags, seq.n);
+    }
     for (let t = 0; t < seq.n; t++) this.emissionStep(seq, at.ids[si], t);
     this.transitionStep(seq);
     this.stepNo++;
     return loss;
+  }
+
+  /** Forward-backward by the WebAssembly kernels; returns the loss. */
+  private forwardBackward(wasm: NonNullable<CrfTrainer['wasm']>, seq: TrainSequence): number {
+    const { L, chain, at } = this;
+    const P = at.lattice!;
+    const { bilou, kernels } = wasm;
+    bilou.set(chain);
+    wasm.X.set(bilou.exp);
+    const np = bilou.np;
+    if (np !== wasm.pFrom.length) throw new Error(`trainCrf: ${np} corrected pairs, laid out for ${wasm.pFrom.length}`);
+    if (np > 0) {
+      wasm.pFrom.set(bilou.pFrom);
+      wasm.pTo.set(bilou.pTo);
+      wasm.pExtra.set(bilou.pExtra);
+      wasm.pExpUV.set(bilou.pExpUV);
+    }
+    for (let i = 0; i < L; i++) {
+      wasm.expStart[i] = chain.start[i] <= DISALLOWED ? 0 : Math.exp(chain.start[i]);
+      wasm.expEnd[i] = chain.end[i] <= DISALLOWED ? 0 : Math.exp(chain.end[i]);
+    }
+    const n = seq.n;
+    kernels.psiRows(at.E, P.psi, P.rowMax, n, L, P.frac, P.pow2, EXP_INV_STEP, EXP_STEP_HI, EXP_STEP_LO);
+    const Kz = kernels.forwardBackward(n, L, P.psi, P.alpha, P.beta, P.scale, P.expStart, P.expEnd, P.X, bilou.expOO, np, P.pFrom, P.pTo, P.pExtra, P.w, P.pre, P.own);
+    this.alpha = wasm.alpha;
+    this.beta = wasm.beta;
+    this.Kz = Kz;
+    // log Z (less the shifts) as Lattice.logZShifted, minus the gold path's shifted score as goldScore
+    let logZ = Math.log(Kz);
+    for (let t = 0; t < n; t++) logZ += Math.log(wasm.scale[t]);
+    const { tags } = seq;
+    const E = this.E;
+    let gold = chain.start[tags[0]] + chain.end[tags[n - 1]];
+    for (let t = 0; t < n; t++) {
+      gold += E[t * L + tags[t]] - wasm.rowMax[t];
+      if (t > 0) gold += chain.trans[tags[t - 1] * L + tags[t]];
+    }
+    return logZ - gold;
   }
 
   /**
@@ -1116,8 +1175,7 @@ class CrfTrainer {
    */
   private emissionStep(seq: TrainSequence, idsAt: number, t: number): void {
     const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, l2, stepNo, at, kernels } = this;
-    const { alpha, beta } = this.lat;
-    const Kz = this.lat.K;
+    const { alpha, beta, Kz } = this;
     const { offsets, tags } = seq;
     const g0 = tags[t];
     const o = t * L;
@@ -1155,16 +1213,25 @@ class CrfTrainer {
     gT.fill(0);
     gS.fill(0);
     gE.fill(0);
+    const { alpha, beta, Kz } = this;
+    const last = (n - 1) * L;
     for (let y = 0; y < L; y++) {
-      gS[y] = lat.marginal(0, y);
-      gE[y] = lat.marginal(n - 1, y);
+      gS[y] = (alpha[y] * beta[y]) / Kz;
+      gE[y] = (alpha[last + y] * beta[last + y]) / Kz;
     }
     gS[seq.tags[0]] -= 1;
     gE[seq.tags[n - 1]] -= 1;
     gu.fill(0);
     gv.fill(0);
     this.gw.fill(0);
-    lat.transitionExpectations(gT, gu, gv, this.gw);
+    const wasm = this.wasm;
+    if (wasm) {
+      const P = this.at.lattice!;
+      wasm.kernels.expectations(
+        n, L, P.psi, P.alpha, P.beta, P.scale, Kz, P.X, wasm.bilou.expOO, wasm.bilou.np, P.pFrom, P.pTo, P.pExtra, P.pExpUV, P.w, P.pre, P.own, P.preY,
+        this.at.gT, this.at.gu, this.at.gv, this.at.gw,
+      );
+    } else lat.transitionExpectations(gT, gu, gv, this.gw);
     for (let t = 1; t < n; t++) {
       const a = seq.tags[t - 1];
       const b = seq.tags[t];
@@ -1305,6 +1372,23 @@ export function finishRows(W: Float32Array, stride: number, UW: Float32Array | u
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
+/** P.CAT outside the const enum's file-local uses. */
+const P_CAT: number = P.CAT;
+
+/** The cross pairs (a, b) the gold tag paths contain, in (a, b) order. */
+function crossPairsIn(seqs: TrainSequence[], L: number): { from: number[]; to: number[] } {
+  const seen = new Uint8Array(L * L);
+  for (const s of seqs) for (let t = 1; t < s.n; t++) if (isCrossPair(s.tags[t - 1], s.tags[t])) seen[s.tags[t - 1] * L + s.tags[t]] = 1;
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let i = 0; i < L * L; i++) {
+    if (!seen[i]) continue;
+    from.push((i / L) | 0);
+    to.push(i % L);
+  }
+  return { from, to };
+}
+
 /** The largest WebAssembly memory (4 GiB). */
 const MAX_MEMORY_BYTES = 65536 * 65536;
 
@@ -1329,10 +1413,20 @@ interface Layout {
   /** One sequence's scores (float64, maxN × L) and a scratch row. */
   E: number;
   scratch: number;
+  /** The transition gradients: gT (L × L), gu, gv (L), gw (the corrected pairs). */
+  gT: number;
+  gu: number;
+  gv: number;
+  gw: number;
+  /** For the WebAssembly forward-backward (factored BILOU chains): see wasm-lattice.ts for each array. */
+  lattice?: {
+    psi: number; alpha: number; beta: number; scale: number; rowMax: number; expStart: number; expEnd: number; X: number;
+    pFrom: number; pTo: number; pExtra: number; pExpUV: number; w: number; pre: number; own: number; preY: number; frac: number; pow2: number;
+  };
 }
 
 /** Where the trainer's tables go in its WebAssembly memory, each 16-byte aligned, and how many bytes they take. */
-function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: number[], maxN: number, avg: boolean, rates: boolean): { at: Layout; bytes: number } {
+function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: number[], maxN: number, avg: boolean, rates: boolean, pairs: number): { at: Layout; bytes: number } {
   let bytes = 0;
   const take = (n: number) => {
     const at = (bytes = Math.ceil(bytes / 16) * 16);
@@ -1354,7 +1448,21 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
     offsets: Int32Array.from(seqs, (s) => take((s.n + 1) * 4)),
     E: take(maxN * L * 8),
     scratch: take(Math.max(pad4(L), ...sizes.map(pad4)) * 4),
+    gT: take(L * L * 8),
+    gu: take(L * 8),
+    gv: take(L * 8),
+    gw: take(Math.max(pairs, 0) * 8),
   };
+  // pairs ≥ 0: a factored BILOU chain with that many corrected pairs
+  if (pairs >= 0) {
+    const K = (L - 1) >> 2;
+    const rows = maxN * L * 8;
+    at.lattice = {
+      psi: take(rows), alpha: take(rows), beta: take(rows), scale: take(maxN * 8), rowMax: take(maxN * 8), expStart: take(L * 8), expEnd: take(L * 8),
+      X: take(K * P_CAT * 8), pFrom: take(pairs * 4), pTo: take(pairs * 4), pExtra: take(pairs * 8), pExpUV: take(pairs * 8),
+      w: take(L * 8), pre: take(K * 8), own: take(K * 8), preY: take(2 * K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8),
+    };
+  }
   if (bytes > MAX_MEMORY_BYTES)
     throw new RangeError(`trainCrf: ${numFeatures} features × ${L} labels need ${Math.ceil(bytes / 2 ** 20)} MiB of tables, over the 4 GiB a WebAssembly memory holds`);
   return { at, bytes };

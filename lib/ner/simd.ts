@@ -2,6 +2,8 @@
 // module of two functions, encoded here byte by byte (no toolchain, nothing downloaded or built), over a memory the
 // caller owns. Offsets and results are in bytes and floats of that memory.
 
+import { SUM_MODULE, TRAIN_MODULE } from './wasm-modules.js';
+
 /** The sum kernels, bound to one memory. */
 export interface SumKernels {
   /**
@@ -28,7 +30,7 @@ const F32 = 0x7d;
 const V128 = 0x7b;
 
 /** Unsigned LEB128. */
-function leb(n: number): number[] {
+export function leb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -40,7 +42,7 @@ function leb(n: number): number[] {
 }
 
 /** Signed LEB128. */
-function sleb(n: number): number[] {
+export function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;
@@ -53,9 +55,9 @@ function sleb(n: number): number[] {
   }
 }
 
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const name = (s: string): number[] => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
-const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
+export const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
+export const name = (s: string): number[] => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
+export const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
 
 const localGet = (i: number) => [0x20, ...leb(i)];
 const localSet = (i: number) => [0x21, ...leb(i)];
@@ -193,9 +195,9 @@ export function sumModuleBytes(): Uint8Array<ArrayBuffer> {
 
 let compiled: WebAssembly.Module | undefined;
 
-/** The kernels over `memory` (the module is compiled once per process). */
+/** The kernels over `memory` (the module's stored bytes, wasm-modules.ts, are compiled once per process). */
 export function sumKernels(memory: WebAssembly.Memory): SumKernels {
-  compiled ??= new WebAssembly.Module(sumModuleBytes());
+  compiled ??= new WebAssembly.Module(Buffer.from(SUM_MODULE, 'base64'));
   return new WebAssembly.Instance(compiled, { m: { memory } }).exports as unknown as SumKernels;
 }
 
@@ -322,8 +324,8 @@ export function trainModuleBytes(): Uint8Array<ArrayBuffer> {
 
 let compiledTrain: WebAssembly.Module | undefined;
 
-/** The trainer's kernels over `memory` (the module is compiled once per process). */
+/** The trainer's kernels over `memory` (the module's stored bytes are compiled once per process). */
 export function trainKernels(memory: WebAssembly.Memory): TrainKernels {
-  compiledTrain ??= new WebAssembly.Module(trainModuleBytes());
+  compiledTrain ??= new WebAssembly.Module(Buffer.from(TRAIN_MODULE, 'base64'));
   return new WebAssembly.Instance(compiledTrain, { m: { memory } }).exports as unknown as TrainKernels;
 }

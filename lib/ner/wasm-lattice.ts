@@ -1,0 +1,383 @@
+// Training's forward-backward over a factored BILOU chain as WebAssembly (float64): the exponentials of a sequence's
+// scores, the scaled forward and backward passes and the expected transition counts, the same operations in the same
+// order as Lattice (crf.ts), so the same bits. A training run is over before the engine would have compiled the
+// JavaScript; this is compiled when the module is, and allocates nothing while it runs.
+//
+// Encoded byte by byte through a few combinators (no toolchain). Every address is a byte offset into the memory the
+// caller owns; arrays are float64 unless said otherwise.
+import { leb, name, section, sleb, vec } from './simd.js';
+import { LATTICE_MODULE } from './wasm-modules.js';
+
+type Code = number[];
+const I32 = 0x7f;
+const F64 = 0x7c;
+
+const get = (i: number): Code => [0x20, ...leb(i)];
+const set = (i: number, v: Code): Code => [...v, 0x21, ...leb(i)];
+const i32 = (n: number): Code => [0x41, ...sleb(n)];
+const f64 = (x: number): Code => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)];
+const op = (code: number) => (a: Code, b: Code): Code => [...a, ...b, code];
+const iadd = op(0x6a);
+const isub = op(0x6b);
+const imul = op(0x6c);
+const iand = op(0x71);
+const ishl = op(0x74);
+const ishrS = op(0x75);
+const iltS = op(0x48);
+const igeS = op(0x4e);
+const fadd = op(0xa0);
+const fsub = op(0xa1);
+const fmul = op(0xa2);
+const fdiv = op(0xa3);
+const flt = op(0x63);
+const fgt = op(0x64);
+const ior = op(0x72);
+const ffloor = (a: Code): Code => [...a, 0x9c];
+const truncS = (a: Code): Code => [...a, 0xaa];
+const ld = (addr: Code, off = 0): Code => [...addr, 0x2b, 3, ...leb(off)];
+const st = (addr: Code, v: Code, off = 0): Code => [...addr, ...v, 0x39, 3, ...leb(off)];
+const ldi = (addr: Code, off = 0): Code => [...addr, 0x28, 2, ...leb(off)];
+/** Byte address of float64 element i (an i32 expression) of the array at byte `base`. */
+const at8 = (base: Code, i: Code): Code => iadd(base, ishl(i, i32(3)));
+const at4 = (base: Code, i: Code): Code => iadd(base, ishl(i, i32(2)));
+/** a += v for the float64 at byte address `addr` (evaluated twice: keep it a plain expression). */
+const addTo = (addr: Code, v: Code, off = 0): Code => st(addr, fadd(ld(addr, off), v), off);
+const block = (body: Code): Code => [0x02, 0x40, ...body, 0x0b];
+const loop = (body: Code): Code => [0x03, 0x40, ...body, 0x0b];
+const brIf = (depth: number): Code => [0x0d, ...leb(depth)];
+const br = (depth: number): Code => [0x0c, ...leb(depth)];
+const ifThen = (cond: Code, body: Code): Code => [...cond, 0x04, 0x40, ...body, 0x0b];
+/** cond ? a : b (both evaluated). */
+const select = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1b];
+/** for (i = from; i < to; i++) body (signed) */
+const forUp = (i: number, from: Code, to: Code, body: Code): Code => [
+  ...set(i, from),
+  ...block(loop([...igeS(get(i), to), ...brIf(1), ...body, ...set(i, iadd(get(i), i32(1))), ...br(0)])),
+];
+/** for (i = from; i >= to; i--) body (signed) */
+const forDown = (i: number, from: Code, to: Code, body: Code): Code => [
+  ...set(i, from),
+  ...block(loop([...iltS(get(i), to), ...brIf(1), ...body, ...set(i, isub(get(i), i32(1))), ...br(0)])),
+];
+/** JavaScript's `z || 1e-300` for a float64: 0 and NaN become 1e-300. */
+const orTiny = (z: number): Code => select(get(z), f64(1e-300), ior(fgt(get(z), f64(0)), flt(get(z), f64(0))));
+
+/** A function under construction: its parameters, then locals as they are asked for. */
+class Fn {
+  private readonly types: number[];
+  constructor(private readonly params: number[], private readonly result?: number) {
+    this.types = [...params];
+  }
+  i32(): number {
+    return this.types.push(I32) - 1;
+  }
+  f64(): number {
+    return this.types.push(F64) - 1;
+  }
+  type(): Code {
+    return [0x60, ...vec(this.params.map((t) => [t])), ...vec(this.result === undefined ? [] : [[this.result]])];
+  }
+  body(code: Code): Code {
+    const locals = vec(this.types.slice(this.params.length).map((t) => [1, t]));
+    const all = [...locals, ...code, 0x0b];
+    return [...leb(all.length), ...all];
+  }
+}
+
+/** Slots of a category's factors in X (crf.ts's P), in float64 elements. */
+const OB = 0, OU = 1, LO = 2, UO = 3, LB = 4, LU = 5, UB = 6, UU = 7, BI = 8, BL = 9, II = 10, IL = 11, UL = 12, UU_ = 13, VB = 14, VU = 15, CAT = 16;
+const x8 = (xs: number, slot: number): Code => ld(get(xs), 8 * slot);
+
+/**
+ * psiRows(E, psi, rowMax, n, L, frac, pow2; invStep, hi, lo): for each row t < n, m = its largest score (the first
+ * of equals), rowMax[t] = m and psi[t·L + y] = expNonPositive(E[t·L + y] − m), crf.ts's exp with its tables (frac:
+ * 64 values, pow2: 1076) and constants.
+ */
+function psiRows(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, I32, I32, F64, F64, F64]);
+  const E = 0, PSI = 1, MAX = 2, N = 3, L = 4, FRAC = 5, POW2 = 6, INV = 7, HI = 8, LO_ = 9;
+  const t = fn.i32(), y = fn.i32(), o = fn.i32(), ni = fn.i32();
+  const m = fn.f64(), x = fn.f64(), nf = fn.f64(), r = fn.f64(), v = fn.f64();
+  const e = (i: number) => at8(get(E), iadd(get(o), get(i)));
+  // poly = 1 + r·(1 + r·(0.5 + r·(1/6 + r·(1/24 + r/120))))
+  const poly = fadd(f64(1), fmul(get(r), fadd(f64(1), fmul(get(r), fadd(f64(0.5), fmul(get(r), fadd(f64(1 / 6), fmul(get(r), fadd(f64(1 / 24), fdiv(get(r), f64(120)))))))))));
+  const row = [
+    ...set(o, imul(get(t), get(L))),
+    ...set(m, f64(-Infinity)),
+    ...forUp(y, i32(0), get(L), set(m, select(ld(e(y)), get(m), fgt(ld(e(y)), get(m))))),
+    ...st(at8(get(MAX), get(t)), get(m)),
+    ...forUp(y, i32(0), get(L), [
+      ...set(x, fsub(ld(e(y)), get(m))),
+      ...set(nf, ffloor(fmul(get(x), get(INV)))),
+      ...set(v, f64(0)),
+      // n < −68 800: 0; otherwise 2^(n/64) from the tables times the series on the remainder
+      ...ifThen([...flt(get(nf), f64(-68_800)), 0x45 /* i32.eqz */], [
+        ...set(r, fsub(fsub(get(x), fmul(get(nf), get(HI))), fmul(get(nf), get(LO_)))),
+        ...set(ni, truncS(get(nf))),
+        ...set(v, fmul(fmul(ld(at8(get(POW2), isub(i32(0), ishrS(get(ni), i32(6))))), ld(at8(get(FRAC), iand(get(ni), i32(63))))), poly)),
+      ]),
+      ...st(at8(get(PSI), iadd(get(o), get(y))), get(v)),
+    ]),
+  ];
+  return { fn, code: forUp(t, i32(0), get(N), row) };
+}
+
+/**
+ * forwardBackward(n, L, psi, alpha, beta, scale, expStart, expEnd, X, expOO, np, pFrom, pTo, pExtra, w, pre, own)
+ * → K: Lattice.run with the caller's exponentials over a factored BILOU chain (BilouChain's exp as X, K·CAT values;
+ * the corrected pairs' from/to (int32) and extra). alpha, beta: n·L; scale: n; w: L; pre, own: the category count.
+ */
+function forwardBackward(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, I32, I32, I32, I32, I32, I32, I32], F64);
+  const N = 0, L = 1, PSI = 2, ALPHA = 3, BETA = 4, SCALE = 5, START = 6, END = 7, X = 8, OO = 9, NP = 10, PFROM = 11, PTO = 12, PEXTRA = 13, W = 14, PRE = 15, OWN = 16;
+  const t = fn.i32(), y = fn.i32(), k = fn.i32(), j = fn.i32(), K = fn.i32(), rowBytes = fn.i32();
+  const ap = fn.i32(), ar = fn.i32(), pr = fn.i32(), ab = fn.i32(), xs = fn.i32(), a = fn.i32();
+  const z = fn.f64(), inv = fn.f64(), sO = fn.f64(), total = fn.f64(), aO = fn.f64(), aB = fn.f64(), aI = fn.f64(), aL = fn.f64(), aU = fn.f64();
+  const x = fn.f64(), others = fn.f64(), suffix = fn.f64(), vB = fn.f64(), vI = fn.f64(), vL = fn.f64(), vU = fn.f64();
+  const wO = fn.f64(), wB = fn.f64(), wI = fn.f64(), wL = fn.f64(), wU = fn.f64(), bO = fn.f64();
+  const pre = (i: number) => at8(get(PRE), get(i));
+  const own = (i: number) => at8(get(OWN), get(i));
+  const code: Code = [];
+  code.push(...set(K, ishrS(isub(get(L), i32(1)), i32(2))), ...set(rowBytes, ishl(get(L), i32(3))));
+  // first row
+  code.push(...set(z, f64(0)));
+  code.push(...forUp(y, i32(0), get(L), [
+    ...st(at8(get(ALPHA), get(y)), fmul(ld(at8(get(START), get(y))), ld(at8(get(PSI), get(y))))),
+    ...set(z, fadd(get(z), ld(at8(get(ALPHA), get(y))))),
+  ]));
+  code.push(...st(get(SCALE), orTiny(z)));
+  code.push(...forUp(y, i32(0), get(L), st(at8(get(ALPHA), get(y)), fdiv(ld(at8(get(ALPHA), get(y))), ld(get(SCALE))))));
+  // forward: row t from row t − 1 (ap: its first byte in alpha; ar, pr: row t's in alpha and psi)
+  const forward: Code = [
+    ...set(ap, iadd(get(ALPHA), imul(isub(get(t), i32(1)), get(rowBytes)))),
+    ...set(ar, iadd(get(ap), get(rowBytes))),
+    ...set(pr, iadd(get(PSI), imul(get(t), get(rowBytes)))),
+    ...set(aO, ld(get(ap))),
+    ...set(sO, fmul(get(aO), get(OO))),
+    ...set(total, f64(0)),
+    ...forUp(k, i32(0), get(K), [
+      ...set(xs, iadd(get(X), imul(get(k), i32(8 * CAT)))),
+      ...set(ab, iadd(iadd(get(ap), i32(8)), ishl(get(k), i32(5)))),
+      ...set(aL, ld(get(ab), 16)),
+      ...set(aU, ld(get(ab), 24)),
+      ...set(sO, fadd(get(sO), fadd(fmul(get(aL), x8(xs, LO)), fmul(get(aU), x8(xs, UO))))),
+      ...set(x, fadd(fmul(get(aL), x8(xs, UL)), fmul(get(aU), x8(xs, UU_)))),
+      ...st(pre(k), get(total)),
+      ...st(own(k), get(x)),
+      ...set(total, fadd(get(total), get(x))),
+    ]),
+    ...set(z, f64(0)),
+    ...set(suffix, f64(0)),
+    ...forDown(k, isub(get(K), i32(1)), i32(0), [
+      ...set(others, fadd(ld(pre(k)), get(suffix))),
+      ...set(suffix, fadd(get(suffix), ld(own(k)))),
+      ...set(xs, iadd(get(X), imul(get(k), i32(8 * CAT)))),
+      ...set(ab, iadd(iadd(get(ap), i32(8)), ishl(get(k), i32(5)))),
+      ...set(aB, ld(get(ab), 0)),
+      ...set(aI, ld(get(ab), 8)),
+      ...set(aL, ld(get(ab), 16)),
+      ...set(aU, ld(get(ab), 24)),
+      // a: row t's byte of B-k in alpha (psi at the same offset from pr)
+      ...set(a, iadd(i32(8), ishl(get(k), i32(5)))),
+      ...set(vB, fmul(fadd(fadd(fadd(fmul(get(aO), x8(xs, OB)), fmul(get(aL), x8(xs, LB))), fmul(get(aU), x8(xs, UB))), fmul(x8(xs, VB), get(others))), ld(iadd(get(pr), get(a)), 0))),
+      ...set(vI, fmul(fadd(fmul(get(aB), x8(xs, BI)), fmul(get(aI), x8(xs, II))), ld(iadd(get(pr), get(a)), 8))),
+      ...set(vL, fmul(fadd(fmul(get(aB), x8(xs, BL)), fmul(get(aI), x8(xs, IL))), ld(iadd(get(pr), get(a)), 16))),
+      ...set(vU, fmul(fadd(fadd(fadd(fmul(get(aO), x8(xs, OU)), fmul(get(aL), x8(xs, LU))), fmul(get(aU), x8(xs, UU))), fmul(x8(xs, VU), get(others))), ld(iadd(get(pr), get(a)), 24))),
+      ...st(iadd(get(ar), get(a)), get(vB), 0),
+      ...st(iadd(get(ar), get(a)), get(vI), 8),
+      ...st(iadd(get(ar), get(a)), get(vL), 16),
+      ...st(iadd(get(ar), get(a)), get(vU), 24),
+      ...set(z, fadd(get(z), fadd(fadd(fadd(get(vB), get(vI)), get(vL)), get(vU)))),
+    ]),
+    ...set(x, fmul(get(sO), ld(get(pr)))),
+    ...st(get(ar), get(x)),
+    ...set(z, fadd(get(z), get(x))),
+    // the corrected pairs: what their w adds to the factored sums
+    ...forUp(j, i32(0), get(NP), [
+      ...set(a, at8(get(ar), ldi(at4(get(PTO), get(j))))),
+      ...set(x, fmul(fmul(ld(at8(get(ap), ldi(at4(get(PFROM), get(j))))), ld(at8(get(PEXTRA), get(j)))), ld(iadd(isub(get(a), get(ar)), get(pr))))),
+      ...addTo(get(a), get(x)),
+      ...set(z, fadd(get(z), get(x))),
+    ]),
+    ...set(x, orTiny(z)),
+    ...st(at8(get(SCALE), get(t)), get(x)),
+    ...set(inv, fdiv(f64(1), get(x))),
+    ...forUp(y, i32(0), get(L), st(at8(get(ar), get(y)), fmul(ld(at8(get(ar), get(y))), get(inv)))),
+  ];
+  code.push(...forUp(t, i32(1), get(N), forward));
+  // backward: the last row's beta is expEnd; row t from w = psi · beta / scale of row t + 1
+  code.push(...set(ap, iadd(get(BETA), imul(isub(get(N), i32(1)), get(rowBytes)))));
+  code.push(...forUp(y, i32(0), get(L), st(at8(get(ap), get(y)), ld(at8(get(END), get(y))))));
+  const backward: Code = [
+    // ap: row t + 1 in beta, ar: row t in beta, pr: row t + 1 in psi
+    ...set(ar, iadd(get(BETA), imul(get(t), get(rowBytes)))),
+    ...set(ap, iadd(get(ar), get(rowBytes))),
+    ...set(pr, iadd(get(PSI), imul(iadd(get(t), i32(1)), get(rowBytes)))),
+    ...set(inv, fdiv(f64(1), ld(at8(get(SCALE), iadd(get(t), i32(1)))))),
+    ...forUp(y, i32(0), get(L), st(at8(get(W), get(y)), fmul(fmul(ld(at8(get(pr), get(y))), ld(at8(get(ap), get(y)))), get(inv)))),
+    ...set(wO, ld(get(W))),
+    ...set(bO, fmul(get(OO), get(wO))),
+    ...set(total, f64(0)),
+    ...forUp(k, i32(0), get(K), [
+      ...set(xs, iadd(get(X), imul(get(k), i32(8 * CAT)))),
+      ...set(ab, iadd(iadd(get(W), i32(8)), ishl(get(k), i32(5)))),
+      ...set(wB, ld(get(ab), 0)),
+      ...set(wU, ld(get(ab), 24)),
+      ...set(bO, fadd(get(bO), fadd(fmul(x8(xs, OB), get(wB)), fmul(x8(xs, OU), get(wU))))),
+      ...set(x, fadd(fmul(x8(xs, VB), get(wB)), fmul(x8(xs, VU), get(wU)))),
+      ...st(pre(k), get(total)),
+      ...st(own(k), get(x)),
+      ...set(total, fadd(get(total), get(x))),
+    ]),
+    ...st(get(ar), get(bO)),
+    ...set(suffix, f64(0)),
+    ...forDown(k, isub(get(K), i32(1)), i32(0), [
+      ...set(others, fadd(ld(pre(k)), get(suffix))),
+      ...set(suffix, fadd(get(suffix), ld(own(k)))),
+      ...set(xs, iadd(get(X), imul(get(k), i32(8 * CAT)))),
+      ...set(a, iadd(i32(8), ishl(get(k), i32(5)))),
+      ...set(wB, ld(iadd(get(W), get(a)), 0)),
+      ...set(wI, ld(iadd(get(W), get(a)), 8)),
+      ...set(wL, ld(iadd(get(W), get(a)), 16)),
+      ...set(wU, ld(iadd(get(W), get(a)), 24)),
+      ...st(iadd(get(ar), get(a)), fadd(fmul(x8(xs, BI), get(wI)), fmul(x8(xs, BL), get(wL))), 0),
+      ...st(iadd(get(ar), get(a)), fadd(fmul(x8(xs, II), get(wI)), fmul(x8(xs, IL), get(wL))), 8),
+      ...st(iadd(get(ar), get(a)), fadd(fadd(fadd(fmul(x8(xs, LO), get(wO)), fmul(x8(xs, LB), get(wB))), fmul(x8(xs, LU), get(wU))), fmul(x8(xs, UL), get(others))), 16),
+      ...st(iadd(get(ar), get(a)), fadd(fadd(fadd(fmul(x8(xs, UO), get(wO)), fmul(x8(xs, UB), get(wB))), fmul(x8(xs, UU), get(wU))), fmul(x8(xs, UU_), get(others))), 24),
+    ]),
+    ...forUp(j, i32(0), get(NP), [
+      ...set(a, at8(get(ar), ldi(at4(get(PFROM), get(j))))),
+      ...addTo(get(a), fmul(ld(at8(get(PEXTRA), get(j))), ld(at8(get(W), ldi(at4(get(PTO), get(j))))))),
+    ]),
+  ];
+  code.push(...forDown(t, isub(get(N), i32(2)), i32(0), backward));
+  // K = Σ alpha · beta over the last row
+  code.push(...set(ap, imul(isub(get(N), i32(1)), get(rowBytes))), ...set(z, f64(0)));
+  code.push(...forUp(y, i32(0), get(L), set(z, fadd(get(z), fmul(ld(at8(iadd(get(ALPHA), get(ap)), get(y))), ld(at8(iadd(get(BETA), get(ap)), get(y))))))));
+  code.push(...orTiny(z));
+  return { fn, code };
+}
+
+/**
+ * expectations(n, L, psi, alpha, beta, scale, Kz, X, expOO, np, pFrom, pTo, pExtra, pExpUV, w, pre, own, preY, gT,
+ * gu, gv, gw): Lattice.transitionExpectations after forwardBackward, for the same factored BILOU chain: expected
+ * counts added to gT (L·L), gu, gv (L) and gw (the pairs). preY: twice the category count.
+ */
+function expectations(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, I32, F64, I32, F64, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const N = 0, L = 1, PSI = 2, ALPHA = 3, BETA = 4, SCALE = 5, KZ = 6, X = 7, OO = 8, NP = 9, PFROM = 10, PTO = 11, PEXTRA = 12, PEXPUV = 13, W = 14, PRE = 15, OWN = 16, PREY = 17, GT = 18, GU = 19, GV = 20, GW = 21;
+  const t = fn.i32(), y = fn.i32(), k = fn.i32(), j = fn.i32(), K = fn.i32(), rowBytes = fn.i32(), ap = fn.i32(), o = fn.i32(), xs = fn.i32(), a = fn.i32();
+  const B = fn.i32(), I = fn.i32(), Lk = fn.i32(), U = fn.i32(), pa = fn.i32(), pb = fn.i32();
+  const inv = fn.f64(), aO = fn.f64(), wO = fn.f64(), totalX = fn.f64(), totalY = fn.f64(), x = fn.f64(), v = fn.f64(), sufX = fn.f64(), sufY = fn.f64();
+  const othersX = fn.f64(), othersY = fn.f64(), aB = fn.f64(), aI = fn.f64(), aL = fn.f64(), aU = fn.f64(), wB = fn.f64(), wI = fn.f64(), wL = fn.f64(), wU = fn.f64(), extra = fn.f64();
+  const g = (base: number, i: Code) => at8(get(base), i);
+  const gT = (from: number, to: number | Code) => g(GT, iadd(imul(get(from), get(L)), typeof to === 'number' ? get(to) : to));
+  const perRow: Code = [
+    ...set(ap, iadd(get(ALPHA), imul(isub(get(t), i32(1)), get(rowBytes)))),
+    ...set(o, imul(get(t), get(rowBytes))),
+    ...set(inv, fdiv(f64(1), fmul(ld(at8(get(SCALE), get(t))), get(KZ)))),
+    ...forUp(y, i32(0), get(L), st(at8(get(W), get(y)), fmul(fmul(ld(at8(iadd(get(PSI), get(o)), get(y))), ld(at8(iadd(get(BETA), get(o)), get(y)))), get(inv)))),
+    // expectationsBilou
+    ...set(aO, ld(get(ap))),
+    ...set(wO, ld(get(W))),
+    ...addTo(get(GT), fmul(fmul(get(aO), get(OO)), get(wO))),
+    ...set(totalX, f64(0)),
+    ...set(totalY, f64(0)),
+    ...forUp(k, i32(0), get(K), [
+      ...set(xs, iadd(get(X), imul(get(k), i32(8 * CAT)))),
+      ...set(a, iadd(i32(8), ishl(get(k), i32(5)))),
+      ...set(x, fadd(fmul(ld(iadd(get(ap), get(a)), 16), x8(xs, UL)), fmul(ld(iadd(get(ap), get(a)), 24), x8(xs, UU_)))),
+      ...st(at8(get(PRE), get(k)), get(totalX)),
+      ...st(at8(get(OWN), get(k)), get(x)),
+      ...set(totalX, fadd(get(totalX), get(x))),
+      ...set(v, fadd(fmul(x8(xs, VB), ld(iadd(get(W), get(a)), 0)), fmul(x8(xs, VU), ld(iadd(get(W), get(a)), 24)))),
+      ...st(at8(get(PREY), ishl(get(k), i32(1))), get(totalY)),
+      ...st(at8(get(PREY), ishl(get(k), i32(1))), get(v), 8),
+      ...set(totalY, fadd(get(totalY), get(v))),
+    ]),
+    ...set(sufX, f64(0)),
+    ...set(sufY, f64(0)),
+    ...forDown(k, isub(get(K), i32(1)), i32(0), [
+      ...set(othersX, fadd(ld(at8(get(PRE), get(k))), get(sufX))),
+      ...set(sufX, fadd(get(sufX), ld(at8(get(OWN), get(k))))),
+      ...set(othersY, fadd(ld(at8(get(PREY), ishl(get(k), i32(1)))), get(sufY))),
+      ...set(sufY, fadd(get(sufY), ld(at8(get(PREY), ishl(get(k), i32(1))), 8))),
+      ...set(xs, iadd(get(X), imul(get(k), i32(8 * CAT)))),
+      ...set(B, iadd(i32(1), ishl(get(k), i32(2)))),
+      ...set(I, iadd(get(B), i32(1))),
+      ...set(Lk, iadd(get(B), i32(2))),
+      ...set(U, iadd(get(B), i32(3))),
+      ...set(aB, ld(at8(get(ap), get(B)))),
+      ...set(aI, ld(at8(get(ap), get(I)))),
+      ...set(aL, ld(at8(get(ap), get(Lk)))),
+      ...set(aU, ld(at8(get(ap), get(U)))),
+      ...set(wB, ld(at8(get(W), get(B)))),
+      ...set(wI, ld(at8(get(W), get(I)))),
+      ...set(wL, ld(at8(get(W), get(Lk)))),
+      ...set(wU, ld(at8(get(W), get(U)))),
+      ...addTo(g(GT, get(B)), fmul(fmul(get(aO), x8(xs, OB)), get(wB))),
+      ...addTo(g(GT, get(U)), fmul(fmul(get(aO), x8(xs, OU)), get(wU))),
+      ...addTo(g(GT, imul(get(Lk), get(L))), fmul(fmul(get(aL), x8(xs, LO)), get(wO))),
+      ...addTo(g(GT, imul(get(U), get(L))), fmul(fmul(get(aU), x8(xs, UO)), get(wO))),
+      ...addTo(gT(Lk, B), fmul(fmul(get(aL), x8(xs, LB)), get(wB))),
+      ...addTo(gT(Lk, U), fmul(fmul(get(aL), x8(xs, LU)), get(wU))),
+      ...addTo(gT(U, B), fmul(fmul(get(aU), x8(xs, UB)), get(wB))),
+      ...addTo(gT(U, U), fmul(fmul(get(aU), x8(xs, UU)), get(wU))),
+      ...addTo(gT(B, I), fmul(fmul(get(aB), x8(xs, BI)), get(wI))),
+      ...addTo(gT(B, Lk), fmul(fmul(get(aB), x8(xs, BL)), get(wL))),
+      ...addTo(gT(I, I), fmul(fmul(get(aI), x8(xs, II)), get(wI))),
+      ...addTo(gT(I, Lk), fmul(fmul(get(aI), x8(xs, IL)), get(wL))),
+      ...addTo(g(GU, get(Lk)), fmul(fmul(get(aL), x8(xs, UL)), get(othersY))),
+      ...addTo(g(GU, get(U)), fmul(fmul(get(aU), x8(xs, UU_)), get(othersY))),
+      ...addTo(g(GV, get(B)), fmul(fmul(x8(xs, VB), get(wB)), get(othersX))),
+      ...addTo(g(GV, get(U)), fmul(fmul(x8(xs, VU), get(wU)), get(othersX))),
+    ]),
+    // expectationsPairs
+    ...forUp(j, i32(0), get(NP), [
+      ...set(pa, ldi(at4(get(PFROM), get(j)))),
+      ...set(pb, ldi(at4(get(PTO), get(j)))),
+      ...set(x, fmul(ld(at8(get(ap), get(pa))), ld(at8(get(W), get(pb))))),
+      ...set(extra, fmul(get(x), ld(at8(get(PEXTRA), get(j))))),
+      ...addTo(g(GU, get(pa)), get(extra)),
+      ...addTo(g(GV, get(pb)), get(extra)),
+      ...addTo(g(GW, get(j)), fadd(fmul(get(x), ld(at8(get(PEXPUV), get(j)))), get(extra))),
+    ]),
+  ];
+  const code = [...set(K, ishrS(isub(get(L), i32(1)), i32(2))), ...set(rowBytes, ishl(get(L), i32(3))), ...forUp(t, i32(1), get(N), perRow)];
+  return { fn, code };
+}
+
+/** The module's bytes: imports memory "m"."memory", exports psiRows, forwardBackward and expectations. */
+export function latticeModuleBytes(): Uint8Array<ArrayBuffer> {
+  const fns = [psiRows(), forwardBackward(), expectations()];
+  const names = ['psiRows', 'forwardBackward', 'expectations'];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(fns.map((f) => f.fn.type()))),
+    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
+    ...section(3, vec(fns.map((_, i) => [i]))),
+    ...section(7, vec(names.map((n, i) => [...name(n), 0x00, i]))),
+    ...section(10, vec(fns.map((f) => f.fn.body(f.code)))),
+  ]);
+}
+
+/** The lattice kernels (see the functions above for their arguments). */
+export interface LatticeKernels {
+  psiRows(E: number, psi: number, rowMax: number, n: number, L: number, frac: number, pow2: number, invStep: number, hi: number, lo: number): void;
+  forwardBackward(
+    n: number, L: number, psi: number, alpha: number, beta: number, scale: number, expStart: number, expEnd: number, X: number, expOO: number,
+    np: number, pFrom: number, pTo: number, pExtra: number, w: number, pre: number, own: number,
+  ): number;
+  expectations(
+    n: number, L: number, psi: number, alpha: number, beta: number, scale: number, Kz: number, X: number, expOO: number, np: number,
+    pFrom: number, pTo: number, pExtra: number, pExpUV: number, w: number, pre: number, own: number, preY: number, gT: number, gu: number, gv: number, gw: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The lattice kernels over `memory` (the module's stored bytes, wasm-modules.ts, are compiled once per process). */
+export function latticeKernels(memory: WebAssembly.Memory): LatticeKernels {
+  compiled ??= new WebAssembly.Module(Buffer.from(LATTICE_MODULE, 'base64'));
+  return new WebAssembly.Instance(compiled, { m: { memory } }).exports as unknown as LatticeKernels;
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, type ChainScores, type CrossFactors } from '../../../lib/ner/crf.js';
+import { LabelSet } from '../../../lib/ner/labels.js';
+import { latticeKernels, latticeModuleBytes } from '../../../lib/ner/wasm-lattice.js';
+
+/** A random factored BILOU chain over `categories` categories, with corrections on some cross pairs when `pairs`. */
+function randomChain(categories: number, seed: number, pairs: boolean): ChainScores {
+  const labels = new LabelSet(Array.from({ length: categories }, (_, i) => `C${i}`), 'BILOU');
+  const L = labels.size;
+  const r = prng(seed);
+  const c = initialScores(labels);
+  for (let i = 0; i < L * L; i++) if (c.trans[i] > DISALLOWED) c.trans[i] = 2 * r() - 1;
+  for (let i = 0; i < L; i++) {
+    if (c.start[i] > DISALLOWED) c.start[i] = r() - 0.5;
+    if (c.end[i] > DISALLOWED) c.end[i] = r() - 0.5;
+  }
+  const cross: CrossFactors = { u: Float64Array.from({ length: L }, () => 2 * r() - 1), v: Float64Array.from({ length: L }, () => 2 * r() - 1) };
+  if (pairs) {
+    const from: number[] = [];
+    const to: number[] = [];
+    for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b) && r() < 0.2) (from.push(a), to.push(b));
+    cross.pairs = { from: Int32Array.from(from), to: Int32Array.from(to), w: Float64Array.from(from, () => 3 * r()) };
+  }
+  materializeCross(c.trans, L, cross);
+  return { ...c, cross };
+}
+
+/** Bump allocator over a memory: float64 and int32 arrays at 16-byte aligned offsets. */
+function arena(memory: WebAssembly.Memory) {
+  let top = 16;
+  const take = (bytes: number) => {
+    const at = top;
+    top = Math.ceil((top + bytes) / 16) * 16;
+    return at;
+  };
+  return {
+    f64: (n: number, from?: ArrayLike<number>) => {
+      const a = new Float64Array(memory.buffer, take(8 * n), n);
+      if (from) a.set(from);
+      return a;
+    },
+    i32: (n: number, from?: ArrayLike<number>) => {
+      const a = new Int32Array(memory.buffer, take(4 * n), n);
+      if (from) a.set(from);
+      return a;
+    },
+  };
+}
+
+const bits = (a: Float64Array) => Buffer.from(a.slice().buffer);
+
+describe('WebAssembly lattice kernels', () => {
+  it('validate as WebAssembly', () => {
+    expect(WebAssembly.validate(latticeModuleBytes())).toBe(true);
+  });
+
+  it.each([
+    [1, 1, false],
+    [1, 7, true],
+    [3, 1, true],
+    [6, 23, true],
+    [6, 23, false],
+    [17, 40, true],
+  ])('give the bits of Lattice: exponentials, forward-backward, expected transitions (%i categories, %i tokens, pairs %s)', (categories, n, pairs) => {
+    const c = randomChain(categories, categories * 100 + n, pairs);
+    const L = c.L;
+    const r = prng(n + 7);
+    // scores over a wide range, a row with a far-below value and a row of equal maxima
+    const E = Float64Array.from({ length: n * L }, () => (r() - 0.5) * 30);
+    if (n > 2) {
+      E[L] = -1e4;
+      for (let y = 0; y < L; y++) E[2 * L + y] = 1.5;
+    }
+    const lat = new Lattice(L);
+    lat.setChain(c);
+    lat.run(E, n);
+    const gT = new Float64Array(L * L), gu = new Float64Array(L), gv = new Float64Array(L);
+    const np = c.cross!.pairs?.w.length ?? 0;
+    const gw = new Float64Array(np);
+    lat.transitionExpectations(gT, gu, gv, gw);
+
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    const k = latticeKernels(memory);
+    const m = arena(memory);
+    const bc = lat.bilou!;
+    const K = (L - 1) >> 2;
+    const e = m.f64(n * L, E), psi = m.f64(n * L), rowMax = m.f64(n), frac = m.f64(64, EXP_FRAC), pow2 = m.f64(EXP_POW2.length, EXP_POW2);
+    const alpha = m.f64(n * L), beta = m.f64(n * L), scale = m.f64(n), start = m.f64(L, lat.expStart), end = m.f64(L, lat.expEnd);
+    const X = m.f64(K * 16, bc.exp), pFrom = m.i32(Math.max(np, 1), bc.pFrom), pTo = m.i32(Math.max(np, 1), bc.pTo);
+    const pExtra = m.f64(Math.max(np, 1), bc.pExtra), pExpUV = m.f64(Math.max(np, 1), bc.pExpUV);
+    const w = m.f64(L), pre = m.f64(K), own = m.f64(K), preY = m.f64(2 * K);
+    const wgT = m.f64(L * L), wgu = m.f64(L), wgv = m.f64(L), wgw = m.f64(Math.max(np, 1));
+    k.psiRows(e.byteOffset, psi.byteOffset, rowMax.byteOffset, n, L, frac.byteOffset, pow2.byteOffset, EXP_INV_STEP, EXP_STEP_HI, EXP_STEP_LO);
+    expect(bits(psi)).toEqual(bits(lat.psi.subarray(0, n * L)));
+    for (let t = 0; t < n; t++) expect(rowMax[t]).toBe(Math.max(...E.subarray(t * L, t * L + L)));
+    const Kz = k.forwardBackward(n, L, psi.byteOffset, alpha.byteOffset, beta.byteOffset, scale.byteOffset, start.byteOffset, end.byteOffset, X.byteOffset, bc.expOO, np, pFrom.byteOffset, pTo.byteOffset, pExtra.byteOffset, w.byteOffset, pre.byteOffset, own.byteOffset);
+    expect(Kz).toBe(lat.K);
+    expect(bits(alpha)).toEqual(bits(lat.alpha.subarray(0, n * L)));
+    expect(bits(beta)).toEqual(bits(lat.beta.subarray(0, n * L)));
+    expect(bits(scale)).toEqual(bits(lat.scale.subarray(0, n)));
+    k.expectations(n, L, psi.byteOffset, alpha.byteOffset, beta.byteOffset, scale.byteOffset, Kz, X.byteOffset, bc.expOO, np, pFrom.byteOffset, pTo.byteOffset, pExtra.byteOffset, pExpUV.byteOffset, w.byteOffset, pre.byteOffset, own.byteOffset, preY.byteOffset, wgT.byteOffset, wgu.byteOffset, wgv.byteOffset, wgw.byteOffset);
+    expect(bits(wgT)).toEqual(bits(gT));
+    expect(bits(wgu)).toEqual(bits(gu));
+    expect(bits(wgv)).toEqual(bits(gv));
+    expect(bits(wgw.subarray(0, np))).toEqual(bits(gw));
+    // the expectations are not all zero (the comparison means something)
+    expect(gT.some((x) => x > 0)).toBe(n > 1);
+  });
+});
