@@ -343,6 +343,21 @@ export class Lattice {
     this.n = 0;
   }
 
+  /**
+   * Takes the results of a forward-backward over this lattice's chain run elsewhere (the WebAssembly kernels): n
+   * tokens' alpha, beta, psi (n·L), scale (n) and K, read in place until the next run or adopt. A later run goes back
+   * to buffers of the lattice's own.
+   */
+  adopt(n: number, alpha: Float64Array, beta: Float64Array, psi: Float64Array, scale: Float64Array, K: number): void {
+    this.n = n;
+    this.alpha = alpha;
+    this.beta = beta;
+    this.psi = psi;
+    this.scale = scale;
+    this.K = K;
+    this.cap = 0;
+  }
+
   /** Takes the chain's scores (call again after they change). */
   setChain(c: ChainScores): void {
     const L = this.L;

@@ -8,7 +8,7 @@ import { isCrossPair, Lattice, type ChainScores, type CrossFactors } from './crf
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, FAR_CONTEXT_LIMITS, type FarContext, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { confidentEntities, decodeDocument, fit, modelLattice, predictInMemory, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
+import { confidentEntities, decodeDocument, fit, jsSequenceLattice, modelLattice, predictInMemory, WasmSequenceLattice, DEFAULT_CONSISTENCY, DEFAULT_TRAINER, type FittedModel, type TrainerSettings } from './model.js';
 import { buildEmissionModel, DataType, readEmissionModel, tensorValues, type EmissionModelFile, type TableArray } from './onnx/export.js';
 import { EmissionSession } from './onnx/session.js';
 import { EmissionCache } from './emission-cache.js';
@@ -402,12 +402,14 @@ function projectKnownEntities(
   let read = 0;
   if (consistency > 0) {
     const lattice = modelLattice(model);
+    // the BILOU scan by the WebAssembly kernels: the same results as the JavaScript, compiled in a fresh process
+    const scan = model.labels.scheme === 'BILOU' && unlabelled.length > 0 ? (WasmSequenceLattice.fits(model) ? new WasmSequenceLattice(model) : jsSequenceLattice(model, lattice)) : undefined;
     for (const text of unlabelled) {
       if (known.size >= MAX_KNOWN || read >= budget) break;
       read += text.length;
       const confident =
         model.labels.scheme === 'BILOU'
-          ? confidentEntities(model, text, KNOWN_MIN_CONFIDENCE, lattice)
+          ? confidentEntities(model, text, KNOWN_MIN_CONFIDENCE, scan)
           : predictInMemory(model, text, consistency, known, lattice).filter((e) => e.confidenceScore >= KNOWN_MIN_CONFIDENCE);
       for (const e of confident) if (!known.has(e.text)) known.set(e.text, categoryIndex.get(e.category)!);
     }

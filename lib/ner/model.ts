@@ -2,7 +2,8 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { addRows, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
+import { addRows, BilouChain, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
+import { latticeKernels, type LatticeKernels } from './wasm-lattice.js';
 import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
@@ -163,12 +164,9 @@ function farRates(extractor: FeatureExtractor, dict: FeatureIndex, rate: number)
   return rates;
 }
 
-/** Emission scores (n × L) of a sequence under the in-memory model. */
-export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
+/** The rows of the features of a sequence's tokens that the in-memory model knows: token t's are ids[offsets[t]..offsets[t + 1]). */
+export function modelFeatureRows(m: FittedModel, s: Sequence): { n: number; ids: Int32Array; offsets: Int32Array } {
   const f = m.extractor.extract(s.text, s.starts, s.ends);
-  const L = m.labels.size;
-  const E = new Float64Array(f.n * L);
-  // the rows of the features the model knows, then each token's rows summed in feature order (as one at a time)
   const ids = new Int32Array(f.hA.length);
   m.dict.getAll(f.hA, f.hB, ids);
   const offsets = new Int32Array(f.n + 1);
@@ -178,8 +176,122 @@ export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
     for (let i = f.offsets[t]; i < f.offsets[t + 1]; i++) if (ids[i] >= 0) ids[p++] = ids[i];
   }
   offsets[f.n] = p;
-  for (let t = 0; t < f.n; t++) addRows(E, t * L, L, m.params.W, ids, offsets[t], offsets[t + 1]);
+  return { n: f.n, ids, offsets };
+}
+
+/** Emission scores (n × L) of a sequence under the in-memory model. */
+export function inMemoryEmissions(m: FittedModel, s: Sequence): Float64Array {
+  const L = m.labels.size;
+  const { n, ids, offsets } = modelFeatureRows(m, s);
+  const E = new Float64Array(n * L);
+  // each token's rows summed in feature order (as one at a time)
+  for (let t = 0; t < n; t++) addRows(E, t * L, L, m.params.W, ids, offsets[t], offsets[t + 1]);
   return E;
+}
+
+/** Runs forward-backward over a sequence under the in-memory model, leaving the results in `lattice`. */
+export interface SequenceLattice {
+  readonly lattice: Lattice;
+  run(s: Sequence): void;
+}
+
+/** The in-memory model's forward-backward in JavaScript (modelLattice, inMemoryEmissions). */
+export function jsSequenceLattice(m: FittedModel, lattice: Lattice = modelLattice(m)): SequenceLattice {
+  return { lattice, run: (s) => lattice.run(inMemoryEmissions(m, s), s.starts.length) };
+}
+
+/**
+ * The in-memory model's forward-backward by the WebAssembly kernels, for a factored BILOU chain: the same emission
+ * sums, exponentials, alpha, beta, scale and K, bit for bit, as `jsSequenceLattice`, which `lattice` (modelLattice's)
+ * adopts after each run for its marginals and segment probabilities. For training's scan for project names: code a
+ * fresh process has compiled, where the JavaScript would run cold. Holds a float64 copy of the weights.
+ */
+export class WasmSequenceLattice implements SequenceLattice {
+  readonly lattice: Lattice;
+  private readonly kernels: LatticeKernels;
+  private readonly memory: WebAssembly.Memory;
+  private readonly L: number;
+  private readonly K: number;
+  private readonly np: number;
+  private cap = 0;
+  private at: Record<'ids' | 'offs' | 'E' | 'psi' | 'alpha' | 'beta' | 'scale' | 'rowMax', number> | undefined;
+  /** Byte offsets of what does not depend on the sequence length. */
+  private readonly fixed: Record<'W' | 'X' | 'pFrom' | 'pTo' | 'pExtra' | 'start' | 'end' | 'w' | 'pre' | 'own' | 'frac' | 'pow2' | 'top', number>;
+
+  static fits(m: FittedModel): boolean {
+    return m.labels.scheme === 'BILOU' && BilouChain.fits(m.params);
+  }
+
+  /** `room`: tokens the memory first holds sequences of (it grows for longer ones). */
+  constructor(private readonly m: FittedModel, private readonly room = 256) {
+    if (!WasmSequenceLattice.fits(m)) throw new RangeError('WasmSequenceLattice: needs a factored BILOU chain');
+    const L = (this.L = m.labels.size);
+    this.K = (L - 1) >> 2;
+    this.lattice = modelLattice(m);
+    const bilou = this.lattice.bilou!;
+    const np = (this.np = bilou.np);
+    let bytes = 0;
+    const take = (n: number) => {
+      const at = (bytes = Math.ceil(bytes / 16) * 16);
+      bytes += n;
+      return at;
+    };
+    const W = m.params.W;
+    this.fixed = {
+      W: take(W.length * 8), X: take(bilou.exp.length * 8), pFrom: take(np * 4), pTo: take(np * 4), pExtra: take(np * 8), start: take(L * 8), end: take(L * 8),
+      w: take(L * 8), pre: take(this.K * 8), own: take(this.K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8), top: 0,
+    };
+    this.fixed.top = take(0);
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    this.kernels = latticeKernels(this.memory);
+    const buf = this.memory.buffer;
+    const f = this.fixed;
+    new Float64Array(buf, f.W, W.length).set(W);
+    new Float64Array(buf, f.X, bilou.exp.length).set(bilou.exp);
+    new Int32Array(buf, f.pFrom, np).set(bilou.pFrom.subarray(0, np));
+    new Int32Array(buf, f.pTo, np).set(bilou.pTo.subarray(0, np));
+    new Float64Array(buf, f.pExtra, np).set(bilou.pExtra.subarray(0, np));
+    new Float64Array(buf, f.start, L).set(this.lattice.expStart);
+    new Float64Array(buf, f.end, L).set(this.lattice.expEnd);
+    new Float64Array(buf, f.frac, 64).set(EXP_FRAC);
+    new Float64Array(buf, f.pow2, EXP_POW2.length).set(EXP_POW2);
+  }
+
+  /** Room for n tokens with `features` feature rows in all, after the fixed tables (the memory grows when short). */
+  private ensure(n: number, features: number): NonNullable<WasmSequenceLattice['at']> {
+    if (this.at && n <= this.cap && features <= 64 * this.cap) return this.at;
+    const cap = Math.max(n, Math.ceil(features / 64), 2 * this.cap, this.room);
+    const L = this.L;
+    let bytes = this.fixed.top;
+    const take = (size: number) => {
+      const at = (bytes = Math.ceil(bytes / 16) * 16);
+      bytes += size;
+      return at;
+    };
+    const rows = cap * L * 8;
+    const at = { ids: take(64 * cap * 4), offs: take((cap + 1) * 4), E: take(rows), psi: take(rows), alpha: take(rows), beta: take(rows), scale: take(cap * 8), rowMax: take(cap * 8) };
+    const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
+    if (pages > 0) this.memory.grow(pages);
+    this.cap = cap;
+    return (this.at = at);
+  }
+
+  run(s: Sequence): void {
+    const { n, ids, offsets } = modelFeatureRows(this.m, s);
+    const at = this.ensure(n, offsets[n]);
+    const f = this.fixed;
+    const L = this.L;
+    const buf = this.memory.buffer;
+    new Int32Array(buf, at.ids, offsets[n]).set(ids.subarray(0, offsets[n]));
+    new Int32Array(buf, at.offs, n + 1).set(offsets);
+    const k = this.kernels;
+    k.rowSums64(at.ids, at.offs, n, f.W, L, at.E);
+    k.psiRows(at.E, at.psi, at.rowMax, n, L, f.frac, f.pow2, EXP_INV_STEP, EXP_STEP_HI, EXP_STEP_LO);
+    const bilou = this.lattice.bilou!;
+    const K = k.forwardBackward(n, L, at.psi, at.alpha, at.beta, at.scale, f.start, f.end, f.X, bilou.expOO, this.np, f.pFrom, f.pTo, f.pExtra, f.w, f.pre, f.own);
+    const view = (offset: number, size: number) => new Float64Array(buf, offset, size);
+    this.lattice.adopt(n, view(at.alpha, n * L), view(at.beta, n * L), view(at.psi, n * L), view(at.scale, n), K);
+  }
 }
 
 /**
@@ -490,7 +602,7 @@ export function predictInMemory(
  * off the best path, which is possible but rare (no difference on the ten bench sets: their models came out
  * byte-identical). For training's scan for project names: the code it runs is the code training has just run.
  */
-export function confidentEntities(m: FittedModel, text: string, min: number, lattice: Lattice = modelLattice(m)): PredictedEntity[] {
+export function confidentEntities(m: FittedModel, text: string, min: number, runner: SequenceLattice = jsSequenceLattice(m)): PredictedEntity[] {
   if (!(min > 0.5)) throw new RangeError(`confidentEntities: min must be above 0.5, got ${min}`);
   const { labels } = m;
   // in BIO nothing closes a span: a confident B would not say whether the entity ends there
@@ -502,7 +614,8 @@ export function confidentEntities(m: FittedModel, text: string, min: number, lat
   for (const s of prepareText(text)) {
     const n = s.starts.length;
     if (n === 0) continue;
-    lattice.run(inMemoryEmissions(m, s), n);
+    runner.run(s);
+    const lattice = runner.lattice;
     const tags = new Int32Array(n);
     for (let t = 0; t < n; t++) {
       // O above one half: no other tag can reach min

@@ -347,10 +347,28 @@ function expectations(): { fn: Fn; code: Code } {
   return { fn, code };
 }
 
-/** The module's bytes: imports memory "m"."memory", exports psiRows, forwardBackward and expectations. */
+/**
+ * rowSums64(ids, offs, n, M, L, E): E[t·L + y] = 0 + M[ids[k0]·L + y] + M[ids[k0 + 1]·L + y] + … (float64, left to
+ * right over k in offs[t]..offs[t + 1]) for t < n, y < L: addRows' sums (crf.ts) for a sequence. ids, offs: int32.
+ */
+function rowSums64(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, I32]);
+  const IDS = 0, OFFS = 1, N = 2, M = 3, L = 4, E = 5;
+  const t = fn.i32(), y = fn.i32(), k = fn.i32(), k1 = fn.i32(), base = fn.i32();
+  const acc = fn.f64();
+  const perLabel = [
+    ...set(acc, f64(0)),
+    ...forUp(k, ldi(at4(get(OFFS), get(t))), get(k1), set(acc, fadd(get(acc), ld(at8(get(M), iadd(imul(ldi(at4(get(IDS), get(k))), get(L)), get(y))))))),
+    ...st(at8(get(E), iadd(get(base), get(y))), get(acc)),
+  ];
+  const perToken = [...set(k1, ldi(at4(get(OFFS), get(t)), 4)), ...set(base, imul(get(t), get(L))), ...forUp(y, i32(0), get(L), perLabel)];
+  return { fn, code: forUp(t, i32(0), get(N), perToken) };
+}
+
+/** The module's bytes: imports memory "m"."memory", exports psiRows, forwardBackward, expectations and rowSums64. */
 export function latticeModuleBytes(): Uint8Array<ArrayBuffer> {
-  const fns = [psiRows(), forwardBackward(), expectations()];
-  const names = ['psiRows', 'forwardBackward', 'expectations'];
+  const fns = [psiRows(), forwardBackward(), expectations(), rowSums64()];
+  const names = ['psiRows', 'forwardBackward', 'expectations', 'rowSums64'];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(fns.map((f) => f.fn.type()))),
@@ -372,6 +390,7 @@ export interface LatticeKernels {
     n: number, L: number, psi: number, alpha: number, beta: number, scale: number, Kz: number, X: number, expOO: number, np: number,
     pFrom: number, pTo: number, pExtra: number, pExpUV: number, w: number, pre: number, own: number, preY: number, gT: number, gu: number, gv: number, gw: number,
   ): void;
+  rowSums64(ids: number, offs: number, n: number, M: number, L: number, E: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

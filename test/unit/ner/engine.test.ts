@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { cuckooPlace, DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODEL_FORMAT_VERSION, trainModel } from '../../../lib/ner/engine.js';
 import { englishLexicon } from '../../../lib/ner/lexicon.js';
-import { confidentEntities, DEFAULT_CONSISTENCY, modelLattice, predictInMemory } from '../../../lib/ner/model.js';
+import { confidentEntities, DEFAULT_CONSISTENCY, jsSequenceLattice, modelLattice, predictInMemory, WasmSequenceLattice } from '../../../lib/ner/model.js';
+import { prepareText } from '../../../lib/ner/prepare.js';
 import { Lattice } from '../../../lib/ner/crf.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
@@ -111,6 +112,47 @@ describe('NER engine', () => {
     const decoded = predictInMemory(model, text, 0).filter((e) => e.confidenceScore >= 0.9);
     expect(decoded.map((e) => e.text)).toContain('EUR/USD');
     expect(confidentEntities(model, text, 0.9)).toEqual(decoded);
+  });
+
+  it('runs the names scan’s forward-backward in WebAssembly with the bits of the JavaScript, across memory growth', () => {
+    const fitted = fitDocuments(makeDocs(5, 5, CCY, ['Contoso Bank', 'Fabrikam Group', 'AAPL']), { categories, seed: 1 });
+    // room for 8 tokens at first: the memory grows mid-scan
+    const wasm = new WasmSequenceLattice(fitted.model, 8);
+    const js = jsSequenceLattice(fitted.model);
+    const bits = (a: Float64Array) => Buffer.from(a.slice().buffer);
+    const docs = makeDocs(30, 98, ['SEK', 'NOK', 'USD'], ['Contoso Bank', 'Wide World Importers', 'QQQ']);
+    const long = Array.from({ length: 400 }, (_, i) => ['Contoso', 'Bank', 'bought', 'SEK', 'and', 'QQQ', 'shares', 'from', 'Wide', 'World', 'Importers'][i % 11]).join(' ');
+    let compared = 0;
+    let longest = 0;
+    for (const text of [docs[0].text, long, docs[1].text]) {
+      for (const s of prepareText(text)) {
+        const n = s.starts.length;
+        if (n === 0) continue;
+        wasm.run(s);
+        js.run(s);
+        const L = fitted.model.labels.size;
+        expect(wasm.lattice.K).toBe(js.lattice.K);
+        expect(bits(wasm.lattice.alpha.subarray(0, n * L))).toEqual(bits(js.lattice.alpha.subarray(0, n * L)));
+        expect(bits(wasm.lattice.beta.subarray(0, n * L))).toEqual(bits(js.lattice.beta.subarray(0, n * L)));
+        expect(bits(wasm.lattice.psi.subarray(0, n * L))).toEqual(bits(js.lattice.psi.subarray(0, n * L)));
+        expect(bits(wasm.lattice.scale.subarray(0, n))).toEqual(bits(js.lattice.scale.subarray(0, n)));
+        compared += n;
+        longest = Math.max(longest, n);
+      }
+      expect(confidentEntities(fitted.model, text, 0.9, wasm)).toEqual(confidentEntities(fitted.model, text, 0.9, js));
+    }
+    expect(longest).toBeGreaterThan(100);
+    // a lattice that adopted the kernels' results goes back to its own buffers for its next run
+    const own = modelLattice(fitted.model);
+    const s = prepareText(docs[2].text)[0];
+    own.run(new Float64Array(s.starts.length * fitted.model.labels.size), s.starts.length);
+    wasm.run(s);
+    own.adopt(wasm.lattice.n, wasm.lattice.alpha, wasm.lattice.beta, wasm.lattice.psi, wasm.lattice.scale, wasm.lattice.K);
+    const adopted = wasm.lattice.alpha;
+    js.run(s);
+    own.run(new Float64Array(s.starts.length * fitted.model.labels.size), s.starts.length);
+    expect(own.alpha).not.toBe(adopted);
+    expect(bits(adopted.subarray(0, 5))).toEqual(bits(js.lattice.alpha.subarray(0, 5)));
   });
 
   it('trains, exports and decodes a BIO model, consistency pass included', async () => {
