@@ -30,6 +30,8 @@ export interface CrfParams extends ChainScores {
   numFeatures: number;
   /** [numFeatures * L] emission weights. */
   W: Float64Array;
+  /** With CrfTrainOptions.float16: W's values as float16 bits, and each row's L1 norm (see roundRowsToFloat16). */
+  float16?: { bits: Uint16Array; norms: Float64Array };
 }
 
 export interface CrfTrainOptions {
@@ -66,6 +68,8 @@ export interface CrfTrainOptions {
   minGradient?: number;
   /** After each pass over the data, with the number of passes in all. */
   onEpoch?: (epoch: number, loss: number, epochs: number) => void;
+  /** Round the trained emission weights to float16 (roundRowsToFloat16's values, bits and norms: CrfParams.float16). */
+  float16?: boolean;
 }
 
 export const DISALLOWED = -1e4;
@@ -985,6 +989,10 @@ class CrfTrainer {
   /** A sequence's emission scores (n × L, float64), in the WebAssembly memory: the kernels write them. */
   private readonly E: Float64Array;
   private readonly kernels: TrainKernels;
+  /** The float64 kernels (wasm-lattice.ts) over the same memory: forward-backward, and finishing the weights. */
+  private readonly f64Kernels: LatticeKernels;
+  private readonly float16: boolean;
+  private readonly memory: WebAssembly.Memory;
   /**
    * Forward-backward for a factored BILOU chain (the default) as WebAssembly, over views of the memory (the same bits
    * as `lat`, which runs for other chains): the chain's factors as BilouChain gives them, copied in per step.
@@ -1044,7 +1052,7 @@ class CrfTrainer {
     const goldPairs = factored ? crossPairsIn(seqs, L) : { from: [], to: [] };
     const np = goldPairs.from.length;
     const { at, bytes } = layout(seqs, numFeatures, L, sizes, maxN, avg, opts.rowRates !== undefined, factored ? np : -1);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    const memory = (this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) }));
     this.at = at;
     this.kernels = trainKernels(memory);
     const buf = memory.buffer;
@@ -1106,13 +1114,15 @@ class CrfTrainer {
     goldPairs.from.forEach((a, j) => (this.pairIndex[a * L + goldPairs.to[j]] = j));
     if (cross && np > 0) cross.pairs = { from: Int32Array.from(goldPairs.from), to: Int32Array.from(goldPairs.to), w: new Float64Array(np) };
     this.gw = f64(at.gw, Math.max(np, 0));
+    this.f64Kernels = latticeKernels(memory);
+    this.float16 = opts.float16 ?? false;
     if (factored) {
       const P = at.lattice!;
       const K = (L - 1) >> 2;
       new Float64Array(buf, P.frac, 64).set(EXP_FRAC);
       new Float64Array(buf, P.pow2, EXP_POW2.length).set(EXP_POW2);
       this.wasm = {
-        kernels: latticeKernels(memory), bilou: new BilouChain(L), X: f64(P.X, K * P_CAT), pFrom: new Int32Array(buf, P.pFrom, np), pTo: new Int32Array(buf, P.pTo, np),
+        kernels: this.f64Kernels, bilou: new BilouChain(L), X: f64(P.X, K * P_CAT), pFrom: new Int32Array(buf, P.pFrom, np), pTo: new Int32Array(buf, P.pTo, np),
         pExtra: f64(P.pExtra, np), pExpUV: f64(P.pExpUV, np), expStart: f64(P.expStart, L), expEnd: f64(P.expEnd, L),
         alpha: f64(P.alpha, maxN * L), beta: f64(P.beta, maxN * L), scale: f64(P.scale, maxN), rowMax: f64(P.rowMax, maxN),
       };
@@ -1293,9 +1303,15 @@ class CrfTrainer {
 
   /** The trained parameters: the averaged iterate (if averaging), group weights folded into W. */
   finish(): CrfParams {
-    const { L, UW, chain, cross, groups, numFeatures, stepNo: step } = this;
-    // the averaged emission weights with the groups' shares folded in, a feature row at a time (one pass over W)
-    const W = finishRows(this.W, this.Lp, this.avg ? UW : undefined, groups, L, numFeatures, step);
+    const { L, chain, cross, groups, numFeatures, stepNo: step, at, avg } = this;
+    // the averaged emission weights (W − UW / step) with the groups' shares (each W − U / step) folded in, then rounded
+    const k = this.f64Kernels;
+    k.finishBase(at.W, avg ? at.UW : -1, this.Lp, L, numFeatures, step, at.out);
+    groups.forEach((g, i) => k.finishGroup(at.groups[i].W, avg ? at.groups[i].U : -1, g.stride, at.groups[i].of, L, numFeatures, step, at.out));
+    const buf = this.memory.buffer;
+    const W = new Float64Array(buf, at.out, numFeatures * L);
+    if (this.float16) k.round16(at.out, numFeatures, L, at.bits16, at.norms);
+    const float16 = this.float16 ? { bits: new Uint16Array(buf, at.bits16, numFeatures * L), norms: new Float64Array(buf, at.norms, numFeatures) } : undefined;
     if (this.avg) {
       for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED) chain.trans[i] -= this.UT[i] / step;
       if (cross) {
@@ -1315,7 +1331,7 @@ class CrfTrainer {
       keepStrongPairs(cross, this.minPairCorrection);
       materializeCross(chain.trans, L, cross);
     }
-    return { ...chain, numFeatures, W };
+    return { ...chain, numFeatures, W, ...(float16 ? { float16 } : {}) };
   }
 }
 
@@ -1363,26 +1379,6 @@ export function adagradNonNegative(x: Float64Array, G: Float64Array, U: Float64A
     U[i] -= step * x[i];
     x[i] = 0;
   }
-}
-
-/**
- * The trained emission weights (numFeatures × L, float64) from the trainer's tables (rows `stride` apart): with
- * averaging (`UW`), W − UW / step and each group's W − U / step (the mean iterates); then each group's share of a
- * feature added to each label's weight (the same scores, one matrix).
- */
-export function finishRows(W: Float32Array, stride: number, UW: Float32Array | undefined, groups: Group[], L: number, numFeatures: number, step: number): Float64Array {
-  const out = new Float64Array(numFeatures * L);
-  for (let f = 0; f < numFeatures; f++) {
-    const o = f * L;
-    const r = f * stride;
-    for (let y = 0; y < L; y++) out[o + y] = UW ? W[r + y] - UW[r + y] / step : W[r + y];
-    for (const g of groups) {
-      const { W: GW, U: GU, of, stride: gs } = g;
-      const gr = f * gs;
-      for (let y = 0; y < L; y++) out[o + y] += UW ? GW[gr + of[y]] - GU[gr + of[y]] / step : GW[gr + of[y]];
-    }
-  }
-  return out;
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
@@ -1433,6 +1429,10 @@ interface Layout {
   gu: number;
   gv: number;
   gw: number;
+  /** The trained weights (float64, numFeatures × L), as float16 bits (uint16) and their rows' norms (float64). */
+  out: number;
+  bits16: number;
+  norms: number;
   /** For the WebAssembly forward-backward (factored BILOU chains): see wasm-lattice.ts for each array. */
   lattice?: {
     psi: number; alpha: number; beta: number; scale: number; rowMax: number; expStart: number; expEnd: number; X: number;
@@ -1467,6 +1467,9 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
     gu: take(L * 8),
     gv: take(L * 8),
     gw: take(Math.max(pairs, 0) * 8),
+    out: take(numFeatures * L * 8),
+    bits16: take(numFeatures * L * 2),
+    norms: take(numFeatures * 8),
   };
   // pairs ≥ 0: a factored BILOU chain with that many corrected pairs
   if (pairs >= 0) {

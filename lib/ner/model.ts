@@ -140,11 +140,11 @@ export function fit(
   const params = trainCrf(train, dict.size, labels, {
     labelGroups: groups,
     epochs, eta: trainer.eta, l2: trainer.l2, average: trainer.average, minGradient: trainer.minGradient, factorCross: trainer.factorCross,
-    minPairCorrection: trainer.minPairCorrection, rowRates, seed, onEpoch,
+    minPairCorrection: trainer.minPairCorrection, rowRates, seed, onEpoch, float16: true,
   });
   // the model file stores emission weights as float16 and scores as float32: round here so the in-memory model
   // is exactly the model the file holds
-  const { bits: W16, norms } = roundRowsToFloat16(params.W, labels.size);
+  const { bits: W16, norms } = params.float16 ?? roundRowsToFloat16(params.W, labels.size);
   const rounded = [params.trans, params.start, params.end, ...(params.cross ? [params.cross.u, params.cross.v] : []), ...(params.cross?.pairs ? [params.cross.pairs.w] : [])];
   for (const a of rounded) for (let i = 0; i < a.length; i++) a[i] = Math.fround(Math.max(a[i], -1e4));
   // cross pairs are read from their (rounded) factors when decoding; the matrix shows the same scores

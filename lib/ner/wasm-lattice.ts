@@ -5,84 +5,8 @@
 //
 // Encoded byte by byte through a few combinators (no toolchain). Every address is a byte offset into the memory the
 // caller owns; arrays are float64 unless said otherwise.
-import { leb, name, section, sleb, vec } from './simd.js';
+import { addTo, at4, at8, f32BitsOf, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncS, F64, I32, type Code } from './wasm-encode.js';
 import { LATTICE_MODULE } from './wasm-modules.js';
-
-type Code = number[];
-const I32 = 0x7f;
-const F64 = 0x7c;
-
-const get = (i: number): Code => [0x20, ...leb(i)];
-const set = (i: number, v: Code): Code => [...v, 0x21, ...leb(i)];
-const i32 = (n: number): Code => [0x41, ...sleb(n)];
-const f64 = (x: number): Code => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)];
-const op = (code: number) => (a: Code, b: Code): Code => [...a, ...b, code];
-const iadd = op(0x6a);
-const isub = op(0x6b);
-const imul = op(0x6c);
-const iand = op(0x71);
-const ishl = op(0x74);
-const ishrS = op(0x75);
-const iltS = op(0x48);
-const igeS = op(0x4e);
-const fadd = op(0xa0);
-const fsub = op(0xa1);
-const fmul = op(0xa2);
-const fdiv = op(0xa3);
-const flt = op(0x63);
-const fgt = op(0x64);
-const ior = op(0x72);
-const ffloor = (a: Code): Code => [...a, 0x9c];
-const truncS = (a: Code): Code => [...a, 0xaa];
-const ld = (addr: Code, off = 0): Code => [...addr, 0x2b, 3, ...leb(off)];
-const st = (addr: Code, v: Code, off = 0): Code => [...addr, ...v, 0x39, 3, ...leb(off)];
-const ldi = (addr: Code, off = 0): Code => [...addr, 0x28, 2, ...leb(off)];
-/** Byte address of float64 element i (an i32 expression) of the array at byte `base`. */
-const at8 = (base: Code, i: Code): Code => iadd(base, ishl(i, i32(3)));
-const at4 = (base: Code, i: Code): Code => iadd(base, ishl(i, i32(2)));
-/** a += v for the float64 at byte address `addr` (evaluated twice: keep it a plain expression). */
-const addTo = (addr: Code, v: Code, off = 0): Code => st(addr, fadd(ld(addr, off), v), off);
-const block = (body: Code): Code => [0x02, 0x40, ...body, 0x0b];
-const loop = (body: Code): Code => [0x03, 0x40, ...body, 0x0b];
-const brIf = (depth: number): Code => [0x0d, ...leb(depth)];
-const br = (depth: number): Code => [0x0c, ...leb(depth)];
-const ifThen = (cond: Code, body: Code): Code => [...cond, 0x04, 0x40, ...body, 0x0b];
-/** cond ? a : b (both evaluated). */
-const select = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1b];
-/** for (i = from; i < to; i++) body (signed) */
-const forUp = (i: number, from: Code, to: Code, body: Code): Code => [
-  ...set(i, from),
-  ...block(loop([...igeS(get(i), to), ...brIf(1), ...body, ...set(i, iadd(get(i), i32(1))), ...br(0)])),
-];
-/** for (i = from; i >= to; i--) body (signed) */
-const forDown = (i: number, from: Code, to: Code, body: Code): Code => [
-  ...set(i, from),
-  ...block(loop([...iltS(get(i), to), ...brIf(1), ...body, ...set(i, isub(get(i), i32(1))), ...br(0)])),
-];
-/** JavaScript's `z || 1e-300` for a float64: 0 and NaN become 1e-300. */
-const orTiny = (z: number): Code => select(get(z), f64(1e-300), ior(fgt(get(z), f64(0)), flt(get(z), f64(0))));
-
-/** A function under construction: its parameters, then locals as they are asked for. */
-class Fn {
-  private readonly types: number[];
-  constructor(private readonly params: number[], private readonly result?: number) {
-    this.types = [...params];
-  }
-  i32(): number {
-    return this.types.push(I32) - 1;
-  }
-  f64(): number {
-    return this.types.push(F64) - 1;
-  }
-  type(): Code {
-    return [0x60, ...vec(this.params.map((t) => [t])), ...vec(this.result === undefined ? [] : [[this.result]])];
-  }
-  body(code: Code): Code {
-    const locals = vec(this.types.slice(this.params.length).map((t) => [1, t]));
-    const all = [...locals, ...code, 0x0b];
-    return [...leb(all.length), ...all];
-  }
-}
 
 /** Slots of a category's factors in X (crf.ts's P), in float64 elements. */
 const OB = 0, OU = 1, LO = 2, UO = 3, LB = 4, LU = 5, UB = 6, UU = 7, BI = 8, BL = 9, II = 10, IL = 11, UL = 12, UU_ = 13, VB = 14, VU = 15, CAT = 16;
@@ -365,18 +289,96 @@ function rowSums64(): { fn: Fn; code: Code } {
   return { fn, code: forUp(t, i32(0), get(N), perToken) };
 }
 
+/**
+ * finishBase(W, UW, stride, L, N, step, out): out[f·L + y] = W[f·stride + y] − UW[f·stride + y] / step (W alone when
+ * UW is −1) for f < N, y < L; W, UW float32, stride in floats. The first part of crf.ts's finishRows.
+ */
+function finishBase(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, F64, I32]);
+  const W = 0, UW = 1, STRIDE = 2, L = 3, N = 4, STEP = 5, OUT = 6;
+  const f = fn.i32(), y = fn.i32(), r = fn.i32(), o = fn.i32();
+  const w = ld32(at4(get(W), iadd(get(r), get(y))));
+  const perLabel = st(at8(get(OUT), iadd(get(o), get(y))), [
+    ...iltS(get(UW), i32(0)), 0x04, F64, ...w, 0x05, ...fsub(w, fdiv(ld32(at4(get(UW), iadd(get(r), get(y)))), get(STEP))), 0x0b,
+  ]);
+  return { fn, code: forUp(f, i32(0), get(N), [...set(r, imul(get(f), get(STRIDE))), ...set(o, imul(get(f), get(L))), ...forUp(y, i32(0), get(L), perLabel)]) };
+}
+
+/**
+ * finishGroup(G, GU, stride, of, L, N, step, out): out[f·L + y] += G[f·stride + of[y]] − GU[…] / step (G alone when GU
+ * is −1): a group's share folded in, as finishRows does it.
+ */
+function finishGroup(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, I32, F64, I32]);
+  const G = 0, GU = 1, STRIDE = 2, OF = 3, L = 4, N = 5, STEP = 6, OUT = 7;
+  const f = fn.i32(), y = fn.i32(), c = fn.i32(), o = fn.i32();
+  const g = ld32(at4(get(G), get(c)));
+  const share = [...iltS(get(GU), i32(0)), 0x04, F64, ...g, 0x05, ...fsub(g, fdiv(ld32(at4(get(GU), get(c))), get(STEP))), 0x0b];
+  const perLabel = [...set(c, iadd(imul(get(f), get(STRIDE)), ldi(at4(get(OF), get(y))))), ...addTo(at8(get(OUT), iadd(get(o), get(y))), share)];
+  return { fn, code: forUp(f, i32(0), get(N), [...set(o, imul(get(f), get(L))), ...forUp(y, i32(0), get(L), perLabel)]) };
+}
+
+/**
+ * round16(values, N, L, bits, norms): float16.ts's roundRowsToFloat16 for N rows of L: each value replaced by the
+ * float16 nearest it (through float32, ties to even), its bits stored (uint16), each row's L1 norm of the rounded values.
+ */
+function round16(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32]);
+  const VALUES = 0, N = 1, L = 2, BITS = 3, NORMS = 4;
+  const r = fn.i32(), i = fn.i32(), end = fn.i32(), x = fn.i32(), sign = fn.i32(), ex = fn.i32(), mant = fn.i32(), e = fn.i32(), shift = fn.i32(), half = fn.i32(), rem = fn.i32(), mid = fn.i32(), h = fn.i32();
+  const s = fn.f64(), v = fn.f64();
+  const roundUp = (tie: Code) => ifThen(ior32(igtS(get(rem), tie), iand(ieq(get(rem), tie), iand(get(half), i32(1)))), set(half, iadd(get(half), i32(1))));
+  const toHalf = [
+    ...set(x, f32BitsOf(ld(at8(get(VALUES), get(i))))),
+    ...set(sign, iand(ishrU(get(x), i32(16)), i32(0x8000))),
+    ...set(ex, iand(ishrU(get(x), i32(23)), i32(0xff))),
+    ...set(mant, iand(get(x), i32(0x7fffff))),
+    ...ifElse(ieq(get(ex), i32(0xff)), set(h, ior32(ior32(get(sign), i32(0x7c00)), select(i32(0x200), i32(0), ine(get(mant), i32(0))))), [
+      ...set(e, isub(get(ex), i32(112))),
+      ...ifElse(igeS(get(e), i32(0x1f)), set(h, ior32(get(sign), i32(0x7c00))), ifElse(ileS(get(e), i32(0)),
+        ifElse(iltS(get(e), i32(-10)), set(h, get(sign)), [
+          ...set(mant, ior32(get(mant), i32(0x800000))),
+          ...set(shift, isub(i32(14), get(e))),
+          ...set(half, ishrU(get(mant), get(shift))),
+          ...set(rem, iand(get(mant), isub(ishl(i32(1), get(shift)), i32(1)))),
+          ...set(mid, ishl(i32(1), isub(get(shift), i32(1)))),
+          ...roundUp(get(mid)),
+          ...set(h, ior32(get(sign), get(half))),
+        ]), [
+        ...set(half, ior32(ishl(get(e), i32(10)), ishrU(get(mant), i32(13)))),
+        ...set(rem, iand(get(mant), i32(0x1fff))),
+        ...roundUp(i32(0x1000)),
+        ...set(h, ior32(get(sign), get(half))),
+      ])),
+    ]),
+  ];
+  // back to a number: normal values through their float32 bits; ±0; subnormals, ±Infinity and NaN as fromFloat16Bits
+  const m = iand(get(h), i32(0x3ff));
+  const signed = (a: Code) => select(fmul(f64(-1), a), fmul(f64(1), a), ine(iand(get(h), i32(0x8000)), i32(0)));
+  const fromHalf = [
+    ...set(e, iand(ishrU(get(h), i32(10)), i32(0x1f))),
+    ...ifElse(iand(ine(get(e), i32(0)), ine(get(e), i32(0x1f))),
+      set(v, f64OfF32Bits(ior32(ior32(ishl(iand(get(h), i32(0x8000)), i32(16)), ishl(iadd(get(e), i32(112)), i32(23))), ishl(m, i32(13))))),
+      ifElse(ieq(iand(get(h), i32(0x7fff)), i32(0)), set(v, select(f64(-0), f64(0), ine(iand(get(h), i32(0x8000)), i32(0)))),
+        ifElse(ieq(get(e), i32(0)), set(v, fmul(signed(fromI32(m)), f64(2 ** -24))),
+          set(v, select(f64(NaN), signed(f64(Infinity)), ine(m, i32(0))))))),
+  ];
+  const perValue = [...toHalf, ...st16(iadd(get(BITS), ishl(get(i), i32(1))), get(h)), ...fromHalf, ...st(at8(get(VALUES), get(i)), get(v)), ...set(s, fadd(get(s), fabs(get(v))))];
+  const perRow = [
+    ...set(s, f64(0)),
+    ...set(end, imul(iadd(get(r), i32(1)), get(L))),
+    ...forUp(i, imul(get(r), get(L)), get(end), perValue),
+    ...st(at8(get(NORMS), get(r)), get(s)),
+  ];
+  return { fn, code: forUp(r, i32(0), get(N), perRow) };
+}
+
 /** The module's bytes: imports memory "m"."memory", exports psiRows, forwardBackward, expectations and rowSums64. */
 export function latticeModuleBytes(): Uint8Array<ArrayBuffer> {
-  const fns = [psiRows(), forwardBackward(), expectations(), rowSums64()];
-  const names = ['psiRows', 'forwardBackward', 'expectations', 'rowSums64'];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(fns.map((f) => f.fn.type()))),
-    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
-    ...section(3, vec(fns.map((_, i) => [i]))),
-    ...section(7, vec(names.map((n, i) => [...name(n), 0x00, i]))),
-    ...section(10, vec(fns.map((f) => f.fn.body(f.code)))),
-  ]);
+  return moduleBytes(
+    [psiRows(), forwardBackward(), expectations(), rowSums64(), finishBase(), finishGroup(), round16()],
+    ['psiRows', 'forwardBackward', 'expectations', 'rowSums64', 'finishBase', 'finishGroup', 'round16'],
+  );
 }
 
 /** The lattice kernels (see the functions above for their arguments). */
@@ -391,6 +393,9 @@ export interface LatticeKernels {
     pFrom: number, pTo: number, pExtra: number, pExpUV: number, w: number, pre: number, own: number, preY: number, gT: number, gu: number, gv: number, gw: number,
   ): void;
   rowSums64(ids: number, offs: number, n: number, M: number, L: number, E: number): void;
+  finishBase(W: number, UW: number, stride: number, L: number, N: number, step: number, out: number): void;
+  finishGroup(G: number, GU: number, stride: number, of: number, L: number, N: number, step: number, out: number): void;
+  round16(values: number, N: number, L: number, bits: number, norms: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

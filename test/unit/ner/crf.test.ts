@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adagradNonNegative, DISALLOWED, expNonPositive, finishRows, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
+import { adagradNonNegative, DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { DEFAULT_TRAINER, epochsFor } from '../../../lib/ner/model.js';
 
@@ -332,36 +332,6 @@ describe('adagradNonNegative', () => {
     }
     expect(cut).toBeGreaterThan(3);
     expect(x[0] - U[0] / 201).toBeCloseTo(iterates.reduce((a, b) => a + b) / iterates.length, 12);
-  });
-});
-
-describe('finishRows', () => {
-  it('gives W − UW/step and each group W − U/step (the mean iterates), the groups folded in, from padded float32 rows', () => {
-    const r = prng(5);
-    const numFeatures = 37;
-    const L = 9;
-    const stride = 12;
-    const step = 1234;
-    const make32 = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * (r() - 0.5));
-    for (const averaged of [true, false]) {
-      const W = make32(numFeatures * stride, 4);
-      const UW = make32(numFeatures * stride, 400);
-      const groups: Group[] = [
-        { of: Int32Array.from({ length: L }, (_, y) => y % 3), size: 3, stride: 4 },
-        { of: Int32Array.from({ length: L }, (_, y) => (y * 7) % 5), size: 5, stride: 8 },
-      ].map(({ of, size, stride: gs }) => ({ of, size, stride: gs, W: make32(numFeatures * gs, 4), G: new Float32Array(0), U: make32(numFeatures * gs, 400), grad: new Float64Array(size) }));
-      const got = finishRows(W, stride, averaged ? UW : undefined, groups, L, numFeatures, step);
-      expect(got.length).toBe(numFeatures * L);
-      for (let f = 0; f < numFeatures; f++)
-        for (let y = 0; y < L; y++) {
-          let want = averaged ? W[f * stride + y] - UW[f * stride + y] / step : W[f * stride + y];
-          for (const g of groups) {
-            const c = f * g.stride + g.of[y];
-            want += averaged ? g.W[c] - g.U[c] / step : g.W[c];
-          }
-          expect(got[f * L + y]).toBe(want);
-        }
-    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, type ChainScores, type CrossFactors } from '../../../lib/ner/crf.js';
+import { DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
+import { roundRowsToFloat16 } from '../../../lib/ner/onnx/float16.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { latticeKernels, latticeModuleBytes } from '../../../lib/ner/wasm-lattice.js';
 
@@ -105,5 +106,60 @@ describe('WebAssembly lattice kernels', () => {
     expect(bits(wgw.subarray(0, np))).toEqual(bits(gw));
     // the expectations are not all zero (the comparison means something)
     expect(gT.some((x) => x > 0)).toBe(n > 1);
+  });
+});
+
+describe('WebAssembly finishing kernels', () => {
+  it('fold in the averages and the groups, and round to float16 as roundRowsToFloat16 does', () => {
+    const r = prng(11);
+    const N = 41, L = 9, stride = 12, step = 777;
+    const memory = new WebAssembly.Memory({ initial: 8 });
+    const k = latticeKernels(memory);
+    const m = arena(memory);
+    const f32 = (n: number, scale: number) => {
+      const a = new Float32Array(memory.buffer, m.f64(Math.ceil(n / 2)).byteOffset, n);
+      for (let i = 0; i < n; i++) a[i] = Math.fround(scale * (r() - 0.5));
+      return a;
+    };
+    for (const averaged of [true, false]) {
+      const W = f32(N * stride, 8), UW = f32(N * stride, 8000);
+      // values float16 rounds in every way: subnormal, tiny (to ±0), beyond its range (to ±Infinity), exact ties
+      const edge = [3e-6, -3e-6, 1e-9, -1e-9, 70000, -70000, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -24 * 1.5, 0, -0];
+      edge.forEach((x, j) => (W[j * stride + (j % L)] = x));
+      const groups: Group[] = [
+        { of: Int32Array.from({ length: L }, (_, y) => y % 3), size: 3, stride: 4 },
+        { of: Int32Array.from({ length: L }, (_, y) => (y * 7) % 5), size: 5, stride: 8 },
+      ].map(({ of, size, stride: gs }) => ({ of, size, stride: gs, W: f32(N * gs, 4), G: new Float32Array(0), U: f32(N * gs, 400), grad: new Float64Array(size) }));
+      // W − UW/step and each group's W − U/step (the mean iterates), the groups folded in, in float64
+      const want = new Float64Array(N * L);
+      for (let f = 0; f < N; f++)
+        for (let y = 0; y < L; y++) {
+          let v = averaged ? W[f * stride + y] - UW[f * stride + y] / step : W[f * stride + y];
+          for (const g of groups) {
+            const c = f * g.stride + g.of[y];
+            v += averaged ? g.W[c] - g.U[c] / step : g.W[c];
+          }
+          want[f * L + y] = v;
+        }
+      const out = m.f64(N * L);
+      k.finishBase(W.byteOffset, averaged ? UW.byteOffset : -1, stride, L, N, step, out.byteOffset);
+      for (const g of groups) {
+        const of = m.i32(L, g.of);
+        k.finishGroup(g.W.byteOffset, averaged ? g.U.byteOffset : -1, g.stride, of.byteOffset, L, N, step, out.byteOffset);
+      }
+      expect(bits(out)).toEqual(bits(want));
+      // the rounding, on these sums and on the edge values themselves
+      for (const values of [want, Float64Array.from({ length: N * L }, (_, i) => edge[i % edge.length] * (i % 3 === 0 ? 1 : -1))]) {
+        const mem = m.f64(N * L, values);
+        const norms = m.f64(N);
+        const bits16 = new Uint16Array(memory.buffer, m.f64(Math.ceil((N * L) / 4)).byteOffset, N * L);
+        const ref = Float64Array.from(values);
+        const { bits: refBits, norms: refNorms } = roundRowsToFloat16(ref, L);
+        k.round16(mem.byteOffset, N, L, bits16.byteOffset, norms.byteOffset);
+        expect([...bits16]).toEqual([...refBits]);
+        expect(bits(mem)).toEqual(bits(ref));
+        expect(bits(norms)).toEqual(bits(refNorms));
+      }
+    }
   });
 });
