@@ -1304,7 +1304,10 @@ class CrfTrainer {
   /** The trained parameters: the averaged iterate (if averaging), group weights folded into W. */
   finish(): CrfParams {
     const { L, chain, cross, groups, numFeatures, stepNo: step, at, avg } = this;
-    // the averaged emission weights (W − UW / step) with the groups' shares (each W − U / step) folded in, then rounded
+    // the averaged emission weights (W − UW / step) with the groups' shares (each W − U / step) folded in, then rounded.
+    // With averaging the result is written over GW and UW (float32 rows of Lp, one after the other): row f's L
+    // float64s end at byte 8·(f·L + y + 1) for its weight y, before UW's next weight to read, at 4·(N·Lp + f·Lp + y + 1)
+    // (as L ≤ Lp), so each UW value is read before it is overwritten; the groups' tables lie beyond.
     const k = this.f64Kernels;
     k.finishBase(at.W, avg ? at.UW : -1, this.Lp, L, numFeatures, step, at.out);
     groups.forEach((g, i) => k.finishGroup(at.groups[i].W, avg ? at.groups[i].U : -1, g.stride, at.groups[i].of, L, numFeatures, step, at.out));
@@ -1467,7 +1470,8 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
     gu: take(L * 8),
     gv: take(L * 8),
     gw: take(Math.max(pairs, 0) * 8),
-    out: take(numFeatures * L * 8),
+    // with averaging, the trained weights go where GW and UW were (dead by then; see finish), else to new pages
+    out: avg ? -1 : take(numFeatures * L * 8),
     bits16: take(numFeatures * L * 2),
     norms: take(numFeatures * 8),
   };
@@ -1483,5 +1487,6 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
   }
   if (bytes > MAX_MEMORY_BYTES)
     throw new RangeError(`trainCrf: ${numFeatures} features × ${L} labels need ${Math.ceil(bytes / 2 ** 20)} MiB of tables, over the 4 GiB a WebAssembly memory holds`);
+  if (avg) at.out = at.GW;
   return { at, bytes };
 }

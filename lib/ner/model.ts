@@ -204,7 +204,8 @@ export function jsSequenceLattice(m: FittedModel, lattice: Lattice = modelLattic
  * The in-memory model's forward-backward by the WebAssembly kernels, for a factored BILOU chain: the same emission
  * sums, exponentials, alpha, beta, scale and K, bit for bit, as `jsSequenceLattice`, which `lattice` (modelLattice's)
  * adopts after each run for its marginals and segment probabilities. For training's scan for project names: code a
- * fresh process has compiled, where the JavaScript would run cold. Holds a float64 copy of the weights.
+ * fresh process has compiled, where the JavaScript would run cold. Holds a float32 copy of the weights (exact: fit
+ * rounds them to float16 values).
  */
 export class WasmSequenceLattice implements SequenceLattice {
   readonly lattice: Lattice;
@@ -238,7 +239,7 @@ export class WasmSequenceLattice implements SequenceLattice {
     };
     const W = m.params.W;
     this.fixed = {
-      W: take(W.length * 8), X: take(bilou.exp.length * 8), pFrom: take(np * 4), pTo: take(np * 4), pExtra: take(np * 8), start: take(L * 8), end: take(L * 8),
+      W: take(W.length * 4), X: take(bilou.exp.length * 8), pFrom: take(np * 4), pTo: take(np * 4), pExtra: take(np * 8), start: take(L * 8), end: take(L * 8),
       w: take(L * 8), pre: take(this.K * 8), own: take(this.K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8), top: 0,
     };
     this.fixed.top = take(0);
@@ -246,7 +247,8 @@ export class WasmSequenceLattice implements SequenceLattice {
     this.kernels = latticeKernels(this.memory);
     const buf = this.memory.buffer;
     const f = this.fixed;
-    new Float64Array(buf, f.W, W.length).set(W);
+    // the in-memory model's weights are float16 values (fit rounds them): float32 holds them exactly
+    new Float32Array(buf, f.W, W.length).set(W);
     new Float64Array(buf, f.X, bilou.exp.length).set(bilou.exp);
     new Int32Array(buf, f.pFrom, np).set(bilou.pFrom.subarray(0, np));
     new Int32Array(buf, f.pTo, np).set(bilou.pTo.subarray(0, np));

@@ -273,7 +273,8 @@ function expectations(): { fn: Fn; code: Code } {
 
 /**
  * rowSums64(ids, offs, n, M, L, E): E[t·L + y] = 0 + M[ids[k0]·L + y] + M[ids[k0 + 1]·L + y] + … (float64, left to
- * right over k in offs[t]..offs[t + 1]) for t < n, y < L: addRows' sums (crf.ts) for a sequence. ids, offs: int32.
+ * right over k in offs[t]..offs[t + 1]) for t < n, y < L: addRows' sums (crf.ts) for a sequence, of float32 weights
+ * M (rows of L). ids, offs: int32.
  */
 function rowSums64(): { fn: Fn; code: Code } {
   const fn = new Fn([I32, I32, I32, I32, I32, I32]);
@@ -282,7 +283,7 @@ function rowSums64(): { fn: Fn; code: Code } {
   const acc = fn.f64();
   const perLabel = [
     ...set(acc, f64(0)),
-    ...forUp(k, ldi(at4(get(OFFS), get(t))), get(k1), set(acc, fadd(get(acc), ld(at8(get(M), iadd(imul(ldi(at4(get(IDS), get(k))), get(L)), get(y))))))),
+    ...forUp(k, ldi(at4(get(OFFS), get(t))), get(k1), set(acc, fadd(get(acc), ld32(at4(get(M), iadd(imul(ldi(at4(get(IDS), get(k))), get(L)), get(y))))))),
     ...st(at8(get(E), iadd(get(base), get(y))), get(acc)),
   ];
   const perToken = [...set(k1, ldi(at4(get(OFFS), get(t)), 4)), ...set(base, imul(get(t), get(L))), ...forUp(y, i32(0), get(L), perLabel)];
@@ -392,6 +393,7 @@ export interface LatticeKernels {
     n: number, L: number, psi: number, alpha: number, beta: number, scale: number, Kz: number, X: number, expOO: number, np: number,
     pFrom: number, pTo: number, pExtra: number, pExpUV: number, w: number, pre: number, own: number, preY: number, gT: number, gu: number, gv: number, gw: number,
   ): void;
+  /** M: float32. */
   rowSums64(ids: number, offs: number, n: number, M: number, L: number, E: number): void;
   finishBase(W: number, UW: number, stride: number, L: number, N: number, step: number, out: number): void;
   finishGroup(G: number, GU: number, stride: number, of: number, L: number, N: number, step: number, out: number): void;
