@@ -921,16 +921,13 @@ export function addRows(out: Float64Array, o: number, size: number, M: Float64Ar
 
 /**
  * Weights shared by a group of labels (see CrfTrainOptions.labelGroups): label y's share is column of[y] of a table
- * of `size` columns, its rows `stride` floats apart (size rounded up to a multiple of 4, for the SIMD sums).
+ * of `size` columns (in the trainer's memory: see Layout.groups), its rows `stride` floats apart (size rounded up to a
+ * multiple of 4, for the SIMD sums).
  */
-export interface Group {
+interface Group {
   of: Int32Array;
   size: number;
   stride: number;
-  W: Float32Array;
-  G: Float32Array;
-  U: Float32Array;
-  grad: Float64Array;
 }
 
 /**
@@ -965,12 +962,6 @@ class CrfTrainer {
   /** The emission tables' row stride: L rounded up to a multiple of 4. */
   private readonly Lp: number;
   private readonly chain: ChainScores;
-  /**
-   * The emission weights, their AdaGrad sums GW and averaging accumulators UW: float32 rows of Lp, in the WebAssembly
-   * memory whose kernels sum and update them (see `layout`).
-   */
-  private readonly W: Float32Array;
-  private readonly GW: Float32Array;
   private readonly GT: Float64Array;
   private readonly GS: Float64Array;
   private readonly GE: Float64Array;
@@ -1003,6 +994,10 @@ class CrfTrainer {
   private beta: Float64Array = new Float64Array(0);
   private Kz = 1;
   /** Where each table is in the memory (byte offsets: see `layout`). */
+  /**
+   * Where each table is in the memory (byte offsets: see `layout`). The emission weights, their AdaGrad sums and
+   * averaging accumulators (float32 rows of Lp), and each group's, are only there: the kernels sum and update them.
+   */
   private readonly at: Layout;
   private readonly eta: number;
   private readonly l2: number;
@@ -1011,17 +1006,11 @@ class CrfTrainer {
    * float32 rounding of UW and the groups' U).
    */
   private readonly avg: boolean;
-  private readonly UW: Float32Array;
   private readonly UT: Float64Array;
   private readonly US: Float64Array;
   private readonly UE: Float64Array;
   private stepNo = 1;
   private readonly groups: Group[];
-  private readonly gy: Float64Array;
-  private readonly act: Int32Array;
-  private readonly actG: Float64Array;
-  private readonly gAct: Int32Array;
-  private readonly gActG: Float64Array;
   private readonly gmin: number;
   /**
    * The transitions the tag scheme allows (a disallowed one is never updated, so it stays disallowed) or that are
@@ -1059,12 +1048,10 @@ class CrfTrainer {
     seqs.forEach((s, i) => {
       new Int32Array(buf, at.ids[i], s.offsets[s.n]).set(s.ids.subarray(0, s.offsets[s.n]));
       new Int32Array(buf, at.offsets[i], s.n + 1).set(s.offsets.subarray(0, s.n + 1));
+      new Int32Array(buf, at.tags[i], s.n).set(s.tags.subarray(0, s.n));
     });
     groupOf.forEach((of, g) => new Int32Array(buf, at.groups[g].of, L).set(of));
-    this.W = new Float32Array(buf, at.W, numFeatures * Lp);
     this.E = new Float64Array(buf, at.E, maxN * L);
-    this.GW = new Float32Array(buf, at.GW, numFeatures * Lp);
-    this.UW = new Float32Array(buf, Math.max(at.UW, 0), avg ? numFeatures * Lp : 0);
     this.GT = new Float64Array(L * L);
     this.GS = new Float64Array(L);
     this.GE = new Float64Array(L);
@@ -1090,19 +1077,8 @@ class CrfTrainer {
     this.groups = groupOf.map((of, g) => {
       const size = sizes[g];
       const stride = pad4(size);
-      const t = at.groups[g];
-      return {
-        of, size, stride, W: new Float32Array(buf, t.W, numFeatures * stride), G: new Float32Array(buf, t.G, numFeatures * stride),
-        U: new Float32Array(buf, Math.max(t.U, 0), avg ? numFeatures * stride : 0), grad: new Float64Array(size),
-      };
+      return { of, size, stride };
     });
-    this.gy = new Float64Array(L);
-    this.act = new Int32Array(buf, at.act, L);
-    this.actG = new Float64Array(buf, at.actG, L);
-    let maxSize = 1;
-    for (const g of this.groups) maxSize = Math.max(maxSize, g.size);
-    this.gAct = new Int32Array(buf, at.gAct, maxSize);
-    this.gActG = new Float64Array(buf, at.gActG, maxSize);
     this.gmin = opts.minGradient ?? 1e-4;
     const allowed: number[] = [];
     for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED || (cross && isCrossPair((i / L) | 0, i % L))) allowed.push(i);
@@ -1124,7 +1100,7 @@ class CrfTrainer {
       this.wasm = {
         kernels: this.f64Kernels, bilou: new BilouChain(L), X: f64(P.X, K * P_CAT), pFrom: new Int32Array(buf, P.pFrom, np), pTo: new Int32Array(buf, P.pTo, np),
         pExtra: f64(P.pExtra, np), pExpUV: f64(P.pExpUV, np), expStart: f64(P.expStart, L), expEnd: f64(P.expEnd, L),
-        alpha: f64(P.alpha, maxN * L), beta: f64(P.beta, maxN * L), scale: f64(P.scale, maxN), rowMax: f64(P.rowMax, maxN),
+        alpha: f64(at.alpha, maxN * L), beta: f64(at.beta, maxN * L), scale: f64(P.scale, maxN), rowMax: f64(P.rowMax, maxN),
       };
     }
     this.Gw = new Float64Array(np);
@@ -1150,7 +1126,7 @@ class CrfTrainer {
       this.Kz = lat.K;
       loss = lat.logZShifted() - goldScore(this.chain, E, seq.tags, seq.n);
     }
-    for (let t = 0; t < seq.n; t++) this.emissionStep(seq, at.ids[si], t);
+    this.emissionUpdates(si);
     this.transitionStep(seq);
     this.stepNo++;
     return loss;
@@ -1177,7 +1153,7 @@ class CrfTrainer {
     }
     const n = seq.n;
     kernels.psiRows(at.E, P.psi, P.rowMax, n, L, P.frac, P.pow2, EXP_INV_STEP, EXP_STEP_HI, EXP_STEP_LO);
-    const Kz = kernels.forwardBackward(n, L, P.psi, P.alpha, P.beta, P.scale, P.expStart, P.expEnd, P.X, bilou.expOO, np, P.pFrom, P.pTo, P.pExtra, P.w, P.pre, P.own);
+    const Kz = kernels.forwardBackward(n, L, P.psi, at.alpha, at.beta, P.scale, P.expStart, P.expEnd, P.X, bilou.expOO, np, P.pFrom, P.pTo, P.pExtra, P.w, P.pre, P.own);
     this.alpha = wasm.alpha;
     this.beta = wasm.beta;
     this.Kz = Kz;
@@ -1195,40 +1171,25 @@ class CrfTrainer {
   }
 
   /**
-   * Emission updates of token t: the labels (and group parts) whose gradient is large enough are listed once; then
-   * each feature's row is updated for them (each weight sees the same operations, in the same order).
+   * Emission updates of a sequence, by the WebAssembly kernels: each token's gradient, then for each group and then
+   * the labels, per token, the columns whose gradient is large enough, each feature row updated for them (each
+   * weight sees the same operations, in the same order, as a token at a time).
    */
-  private emissionStep(seq: TrainSequence, idsAt: number, t: number): void {
-    const { L, gy, act, actG, gmin, groups, gAct, gActG, eta, l2, stepNo, at, kernels } = this;
-    const { alpha, beta, Kz } = this;
-    const { offsets, tags } = seq;
-    const g0 = tags[t];
-    const o = t * L;
-    const k0 = offsets[t];
-    const k1 = offsets[t + 1];
-    let na = 0;
-    for (let y = 0; y < L; y++) {
-      const g = (alpha[o + y] * beta[o + y]) / Kz - (y === g0 ? 1 : 0);
-      gy[y] = g;
-      if (g > -gmin && g < gmin) continue;
-      act[na] = y;
-      actG[na++] = g;
+  private emissionUpdates(si: number): void {
+    const { L, gmin, groups, eta, l2, stepNo, at, avg } = this;
+    const n = this.seqs[si].n;
+    const k = this.f64Kernels;
+    if (!this.wasm) {
+      // Lattice's results, copied where the kernels read them
+      new Float64Array(this.memory.buffer, at.alpha, n * L).set(this.alpha.subarray(0, n * L));
+      new Float64Array(this.memory.buffer, at.beta, n * L).set(this.beta.subarray(0, n * L));
     }
-    for (let gi = 0; gi < groups.length; gi++) {
-      const { grad, of, size, stride } = groups[gi];
-      grad.fill(0);
-      for (let y = 0; y < L; y++) grad[of[y]] += gy[y];
-      let nc = 0;
-      for (let c = 0; c < size; c++) {
-        const g = grad[c];
-        if (g > -gmin && g < gmin) continue;
-        gAct[nc] = c;
-        gActG[nc++] = g;
-      }
-      const t = at.groups[gi];
-      if (nc > 0) kernels.adagrad(idsAt, k0, k1, stride * 4, at.gAct, at.gActG, nc, t.W, t.G, t.U, at.rates, eta, l2, stepNo);
-    }
-    if (na > 0) kernels.adagrad(idsAt, k0, k1, this.Lp * 4, at.act, at.actG, na, at.W, at.GW, at.UW, at.rates, eta, l2, stepNo);
+    k.gradients(n, L, at.alpha, at.beta, this.Kz, at.tags[si], at.gy);
+    groups.forEach((g, i) => {
+      const t = at.groups[i];
+      k.groupUpdates(n, L, at.gy, gmin, t.of, g.size, at.grad, at.ids[si], at.offsets[si], g.stride * 4, t.W, t.G, avg ? t.U : -1, at.rates, at.gAct, at.gActG, eta, l2, stepNo);
+    });
+    k.labelUpdates(n, L, at.gy, gmin, at.ids[si], at.offsets[si], this.Lp * 4, at.W, at.GW, avg ? at.UW : -1, at.rates, at.act, at.actG, eta, l2, stepNo);
   }
 
   /** Transition, start and end updates after a sequence's forward-backward. */
@@ -1253,7 +1214,7 @@ class CrfTrainer {
     if (wasm) {
       const P = this.at.lattice!;
       wasm.kernels.expectations(
-        n, L, P.psi, P.alpha, P.beta, P.scale, Kz, P.X, wasm.bilou.expOO, wasm.bilou.np, P.pFrom, P.pTo, P.pExtra, P.pExpUV, P.w, P.pre, P.own, P.preY,
+        n, L, P.psi, this.at.alpha, this.at.beta, P.scale, Kz, P.X, wasm.bilou.expOO, wasm.bilou.np, P.pFrom, P.pTo, P.pExtra, P.pExpUV, P.w, P.pre, P.own, P.preY,
         this.at.gT, this.at.gu, this.at.gv, this.at.gw,
       );
     } else lat.transitionExpectations(gT, gu, gv, this.gw);
@@ -1432,13 +1393,22 @@ interface Layout {
   gu: number;
   gv: number;
   gw: number;
+  /**
+   * A sequence's alpha and beta (n × L: the WebAssembly forward-backward's, or copies of Lattice's), its emission
+   * gradients gy (n × L), each sequence's gold tags (int32), a group's column gradients.
+   */
+  alpha: number;
+  beta: number;
+  gy: number;
+  tags: Int32Array;
+  grad: number;
   /** The trained weights (float64, numFeatures × L), as float16 bits (uint16) and their rows' norms (float64). */
   out: number;
   bits16: number;
   norms: number;
   /** For the WebAssembly forward-backward (factored BILOU chains): see wasm-lattice.ts for each array. */
   lattice?: {
-    psi: number; alpha: number; beta: number; scale: number; rowMax: number; expStart: number; expEnd: number; X: number;
+    psi: number; scale: number; rowMax: number; expStart: number; expEnd: number; X: number;
     pFrom: number; pTo: number; pExtra: number; pExpUV: number; w: number; pre: number; own: number; preY: number; frac: number; pow2: number;
   };
 }
@@ -1474,13 +1444,18 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
     out: avg ? -1 : take(numFeatures * L * 8),
     bits16: take(numFeatures * L * 2),
     norms: take(numFeatures * 8),
+    alpha: take(maxN * L * 8),
+    beta: take(maxN * L * 8),
+    gy: take(maxN * L * 8),
+    tags: Int32Array.from(seqs, (s) => take(s.n * 4)),
+    grad: take(Math.max(1, ...sizes) * 8),
   };
   // pairs ≥ 0: a factored BILOU chain with that many corrected pairs
   if (pairs >= 0) {
     const K = (L - 1) >> 2;
     const rows = maxN * L * 8;
     at.lattice = {
-      psi: take(rows), alpha: take(rows), beta: take(rows), scale: take(maxN * 8), rowMax: take(maxN * 8), expStart: take(L * 8), expEnd: take(L * 8),
+      psi: take(rows), scale: take(maxN * 8), rowMax: take(maxN * 8), expStart: take(L * 8), expEnd: take(L * 8),
       X: take(K * P_CAT * 8), pFrom: take(pairs * 4), pTo: take(pairs * 4), pExtra: take(pairs * 8), pExpUV: take(pairs * 8),
       w: take(L * 8), pre: take(K * 8), own: take(K * 8), preY: take(2 * K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8),
     };

@@ -211,13 +211,6 @@ export interface TrainKernels {
   rowSums(ids: number, offs: number, n: number, M: number, rowBytes: number, L: number, E: number, S: number): void;
   /** The same sums over a group's table M, spread to the labels: E[t·L + y] += the sum's value of[y] (int32). */
   groupAdd(ids: number, offs: number, n: number, M: number, rowBytes: number, of: number, L: number, E: number, S: number): void;
-  /**
-   * AdaGrad steps for the rows ids[k0..k1) of float32 tables W, G (sums of squares) and U (averaging; −1: none), rows
-   * rowBytes apart, in the `count` columns cols[] (int32) with gradients grads[] (float64): per weight, gg = grad +
-   * l2·W, G += gg², W −= rate·gg / (√G + 1e-8) (G before its float32 rounding), U −= step·that; rate = eta, times
-   * rates[id] (float32) unless rates is −1. Float64 arithmetic, float32 stores: the bits of adagradRows in crf.ts.
-   */
-  adagrad(ids: number, k0: number, k1: number, rowBytes: number, cols: number, grads: number, count: number, W: number, G: number, U: number, rates: number, eta: number, l2: number, step: number): void;
 }
 
 const I32_LOAD = [0x28, 2, 0];
@@ -257,68 +250,16 @@ function trainBody(group: boolean): number[] {
   return [...leb(all.length), ...all];
 }
 
-const F64 = 0x7c;
-const F32_DEMOTE_F64 = 0xb6;
-const F64_SUB = 0xa1;
-const F64_MUL = 0xa2;
-const F64_DIV = 0xa3;
-const F64_SQRT = 0x9f;
-const I32_LT_S = 0x48;
-const f64Const = (x: number) => [0x44, ...new Uint8Array(Float64Array.of(x).buffer)];
-const IF = [0x04, 0x40];
-const IF_F64 = [0x04, F64];
-const ELSE = 0x05;
-
-/**
- * The body of adagrad (see TrainKernels.adagrad): params ids, k0, k1, rowBytes, cols, grads, count, W, G, U, rates
- * (i32), eta, l2, step (f64). Float64 arithmetic on float32 tables, in the order adagradRows (crf.ts) does it.
- */
-function adagradBody(): number[] {
-  const IDS = 0, K0 = 1, K1 = 2, ROW = 3, COLS = 4, GRADS = 5, COUNT = 6, W = 7, G = 8, U = 9, RATES = 10, ETA = 11, L2 = 12, STEP = 13;
-  const k = 14, id = 15, r = 16, j = 17, w = 18; // i32
-  const rate = 19, gg = 20, g2 = 21, d = 22; // f64
-  const code: number[] = [];
-  const loopWhileLess = (v: number, bound: number[], inner: number[]) => [
-    ...BLOCK, ...LOOP, ...localGet(v), ...bound, I32_GE_U, ...brIf(1), ...inner, ...localGet(v), ...i32Const(1), I32_ADD, ...localSet(v), ...br(0), END, END,
-  ];
-  const f32At = (base: number) => [...localGet(base), ...localGet(w), I32_ADD];
-  const perWeight = [
-    ...localGet(r), ...localGet(COLS), ...localGet(j), ...i32Const(2), I32_SHL, I32_ADD, ...I32_LOAD, ...i32Const(2), I32_SHL, I32_ADD, ...localSet(w),
-    // gg = grads[j] + l2 · W[w]
-    ...localGet(GRADS), ...localGet(j), ...i32Const(3), I32_SHL, I32_ADD, ...F64_LOAD, ...localGet(L2), ...f32At(W), ...F32_LOAD, F64_PROMOTE_F32, F64_MUL, F64_ADD, ...localSet(gg),
-    // g2 = G[w] + gg · gg; G[w] = g2
-    ...f32At(G), ...F32_LOAD, F64_PROMOTE_F32, ...localGet(gg), ...localGet(gg), F64_MUL, F64_ADD, ...localSet(g2),
-    ...f32At(G), ...localGet(g2), F32_DEMOTE_F64, ...F32_STORE,
-    // d = rate · gg / (√g2 + 1e-8); W[w] −= d; U[w] −= step · d
-    ...localGet(rate), ...localGet(gg), F64_MUL, ...localGet(g2), F64_SQRT, ...f64Const(1e-8), F64_ADD, F64_DIV, ...localSet(d),
-    ...f32At(W), ...f32At(W), ...F32_LOAD, F64_PROMOTE_F32, ...localGet(d), F64_SUB, F32_DEMOTE_F64, ...F32_STORE,
-    ...localGet(U), ...i32Const(0), I32_LT_S, 0x45 /* i32.eqz */, ...IF,
-    ...f32At(U), ...f32At(U), ...F32_LOAD, F64_PROMOTE_F32, ...localGet(STEP), ...localGet(d), F64_MUL, F64_SUB, F32_DEMOTE_F64, ...F32_STORE,
-    END,
-  ];
-  const perRow = [
-    ...localGet(IDS), ...localGet(k), ...i32Const(2), I32_SHL, I32_ADD, ...I32_LOAD, ...localTee(id), ...localGet(ROW), I32_MUL, ...localSet(r),
-    ...localGet(RATES), ...i32Const(0), I32_LT_S, ...IF_F64, ...localGet(ETA), ELSE,
-    ...localGet(ETA), ...localGet(RATES), ...localGet(id), ...i32Const(2), I32_SHL, I32_ADD, ...F32_LOAD, F64_PROMOTE_F32, F64_MUL, END, ...localSet(rate),
-    ...i32Const(0), ...localSet(j), ...loopWhileLess(j, localGet(COUNT), perWeight),
-  ];
-  code.push(...localGet(K0), ...localSet(k), ...loopWhileLess(k, localGet(K1), perRow), END);
-  const locals = vec([[...leb(5), I32], [...leb(4), F64]]);
-  const all = [...locals, ...code];
-  return [...leb(all.length), ...all];
-}
-
-/** The trainer module's bytes: imports memory "m"."memory", exports rowSums, groupAdd and adagrad. */
+/** The trainer module's bytes: imports memory "m"."memory", exports rowSums and groupAdd. */
 export function trainModuleBytes(): Uint8Array<ArrayBuffer> {
   const type = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec([])];
-  const adagradType = [0x60, ...vec([...Array.from({ length: 11 }, () => [I32]), [F64], [F64], [F64]]), ...vec([])];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(8), type(9), adagradType])),
+    ...section(1, vec([type(8), type(9)])),
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('rowSums'), 0x00, 0], [...name('groupAdd'), 0x00, 1], [...name('adagrad'), 0x00, 2]])),
-    ...section(10, vec([trainBody(false), trainBody(true), adagradBody()])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name('rowSums'), 0x00, 0], [...name('groupAdd'), 0x00, 1]])),
+    ...section(10, vec([trainBody(false), trainBody(true)])),
   ]);
 }
 

@@ -107,3 +107,10 @@ export const f64OfF32Bits = (a: Code): Code => [...a, 0xbe, 0xbb];
 export const ld32 = (addr: Code, off = 0): Code => [...addr, 0x2a, 2, ...leb(off), 0xbb];
 export const st16 = (addr: Code, v: Code): Code => [...addr, ...v, 0x3b, 1, 0];
 export const ifElse = (cond: Code, then: Code, otherwise: Code): Code => [...cond, 0x04, 0x40, ...then, 0x05, ...otherwise, 0x0b];
+export const call = (index: number, ...args: Code[]): Code => [...args.flat(), 0x10, ...leb(index)];
+export const fsqrt = (a: Code): Code => [...a, 0x9f];
+export const f32Of = (a: Code): Code => [...a, 0xb6];
+/** Stores a float64 as float32 (rounded to nearest even) at a byte address. */
+export const st32 = (addr: Code, v: Code): Code => [...addr, ...v, 0xb6, 0x38, 2, 0];
+export const fge = op(0x66);
+export const fle = op(0x65);

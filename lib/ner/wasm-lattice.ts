@@ -5,7 +5,7 @@
 //
 // Encoded byte by byte through a few combinators (no toolchain). Every address is a byte offset into the memory the
 // caller owns; arrays are float64 unless said otherwise.
-import { addTo, at4, at8, f32BitsOf, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncS, F64, I32, type Code } from './wasm-encode.js';
+import { addTo, at4, at8, call, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncS, F64, I32, type Code } from './wasm-encode.js';
 import { LATTICE_MODULE } from './wasm-modules.js';
 
 /** Slots of a category's factors in X (crf.ts's P), in float64 elements. */
@@ -374,11 +374,110 @@ function round16(): { fn: Fn; code: Code } {
   return { fn, code: forUp(r, i32(0), get(N), perRow) };
 }
 
+/**
+ * adagrad(ids, k0, k1, rowBytes, cols, grads, count, W, G, U, rates; eta, l2, step): simd.ts's adagrad kernel (the
+ * AdaGrad steps of rows ids[k0..k1) in the listed columns, float64 arithmetic on float32 tables), for the update
+ * kernels below to call.
+ */
+function adagrad(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64]);
+  const IDS = 0, K0 = 1, K1 = 2, ROW = 3, COLS = 4, GRADS = 5, COUNT = 6, W = 7, G = 8, U = 9, RATES = 10, ETA = 11, L2 = 12, STEP = 13;
+  const k = fn.i32(), id = fn.i32(), r = fn.i32(), j = fn.i32(), w = fn.i32();
+  const rate = fn.f64(), gg = fn.f64(), g2 = fn.f64(), d = fn.f64();
+  const at = (base: number) => iadd(get(base), get(w));
+  const perWeight = [
+    ...set(w, iadd(get(r), ishl(ldi(at4(get(COLS), get(j))), i32(2)))),
+    ...set(gg, fadd(ld(at8(get(GRADS), get(j))), fmul(get(L2), ld32(at(W))))),
+    ...set(g2, fadd(ld32(at(G)), fmul(get(gg), get(gg)))),
+    ...st32(at(G), get(g2)),
+    ...set(d, fdiv(fmul(get(rate), get(gg)), fadd(fsqrt(get(g2)), f64(1e-8)))),
+    ...st32(at(W), fsub(ld32(at(W)), get(d))),
+    ...ifThen(igeS(get(U), i32(0)), st32(at(U), fsub(ld32(at(U)), fmul(get(STEP), get(d))))),
+  ];
+  const perRow = [
+    ...set(id, ldi(at4(get(IDS), get(k)))),
+    ...set(r, imul(get(id), get(ROW))),
+    ...set(rate, [...iltS(get(RATES), i32(0)), 0x04, F64, ...get(ETA), 0x05, ...fmul(get(ETA), ld32(at4(get(RATES), get(id)))), 0x0b]),
+    ...forUp(j, i32(0), get(COUNT), perWeight),
+  ];
+  return { fn, code: forUp(k, get(K0), get(K1), perRow) };
+}
+
+/**
+ * gradients(n, L, alpha, beta, Kz, tags, gy): gy[t·L + y] = alpha·beta / Kz − (1 at the gold tag): the emission
+ * gradient of each token (tags: int32).
+ */
+function gradients(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, F64, I32, I32]);
+  const N = 0, L = 1, ALPHA = 2, BETA = 3, KZ = 4, TAGS = 5, GY = 6;
+  const t = fn.i32(), y = fn.i32(), o = fn.i32(), g0 = fn.i32();
+  const perLabel = st(at8(get(GY), iadd(get(o), get(y))), fsub(fdiv(fmul(ld(at8(get(ALPHA), iadd(get(o), get(y)))), ld(at8(get(BETA), iadd(get(o), get(y))))), get(KZ)), select(f64(1), f64(0), ieq(get(y), get(g0)))));
+  return { fn, code: forUp(t, i32(0), get(N), [...set(o, imul(get(t), get(L))), ...set(g0, ldi(at4(get(TAGS), get(t)))), ...forUp(y, i32(0), get(L), perLabel)]) };
+}
+
+/** JavaScript's `g > −gmin && g < gmin`: a gradient too small to update with. */
+const small = (g: number, gmin: number): Code => iand(fgt(get(g), fsub(f64(0), get(gmin))), flt(get(g), get(gmin)));
+
+/**
+ * labelUpdates(n, L, gy, gmin, ids, offs, rowBytes, W, G, U, rates, act, actG; eta, l2, step): for each token, its
+ * labels whose gradient is not small listed (act: int32, actG) and adagrad on its feature rows for them.
+ */
+function labelUpdates(adagradIndex: number): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, F64, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64]);
+  const N = 0, L = 1, GY = 2, GMIN = 3, IDS = 4, OFFS = 5, ROW = 6, W = 7, G = 8, U = 9, RATES = 10, ACT = 11, ACTG = 12, ETA = 13, L2 = 14, STEP = 15;
+  const t = fn.i32(), y = fn.i32(), na = fn.i32(), o = fn.i32();
+  const g = fn.f64();
+  const perLabel = [
+    ...set(g, ld(at8(get(GY), iadd(get(o), get(y))))),
+    ...ifThen([...small(g, GMIN), 0x45], [
+      ...[...at4(get(ACT), get(na)), ...get(y), 0x36, 2, 0],
+      ...st(at8(get(ACTG), get(na)), get(g)),
+      ...set(na, iadd(get(na), i32(1))),
+    ]),
+  ];
+  const perToken = [
+    ...set(o, imul(get(t), get(L))),
+    ...set(na, i32(0)),
+    ...forUp(y, i32(0), get(L), perLabel),
+    ...ifThen(igtS(get(na), i32(0)), call(adagradIndex, get(IDS), ldi(at4(get(OFFS), get(t))), ldi(at4(get(OFFS), get(t)), 4), get(ROW), get(ACT), get(ACTG), get(na), get(W), get(G), get(U), get(RATES), get(ETA), get(L2), get(STEP))),
+  ];
+  return { fn, code: forUp(t, i32(0), get(N), perToken) };
+}
+
+/**
+ * groupUpdates(n, L, gy, gmin, of, size, grad, ids, offs, rowBytes, W, G, U, rates, act, actG; eta, l2, step): for each
+ * token, a group's column gradients (grad[of[y]] += gy[y], in label order), its columns whose gradient is not small,
+ * and adagrad on its feature rows of the group's table for them.
+ */
+function groupUpdates(adagradIndex: number): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, F64, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64]);
+  const N = 0, L = 1, GY = 2, GMIN = 3, OF = 4, SIZE = 5, GRAD = 6, IDS = 7, OFFS = 8, ROW = 9, W = 10, G = 11, U = 12, RATES = 13, ACT = 14, ACTG = 15, ETA = 16, L2 = 17, STEP = 18;
+  const t = fn.i32(), y = fn.i32(), c = fn.i32(), nc = fn.i32(), o = fn.i32();
+  const g = fn.f64();
+  const perColumn = [
+    ...set(g, ld(at8(get(GRAD), get(c)))),
+    ...ifThen([...small(g, GMIN), 0x45], [
+      ...[...at4(get(ACT), get(nc)), ...get(c), 0x36, 2, 0],
+      ...st(at8(get(ACTG), get(nc)), get(g)),
+      ...set(nc, iadd(get(nc), i32(1))),
+    ]),
+  ];
+  const perToken = [
+    ...set(o, imul(get(t), get(L))),
+    ...forUp(c, i32(0), get(SIZE), st(at8(get(GRAD), get(c)), f64(0))),
+    ...forUp(y, i32(0), get(L), addTo(at8(get(GRAD), ldi(at4(get(OF), get(y)))), ld(at8(get(GY), iadd(get(o), get(y)))))),
+    ...set(nc, i32(0)),
+    ...forUp(c, i32(0), get(SIZE), perColumn),
+    ...ifThen(igtS(get(nc), i32(0)), call(adagradIndex, get(IDS), ldi(at4(get(OFFS), get(t))), ldi(at4(get(OFFS), get(t)), 4), get(ROW), get(ACT), get(ACTG), get(nc), get(W), get(G), get(U), get(RATES), get(ETA), get(L2), get(STEP))),
+  ];
+  return { fn, code: forUp(t, i32(0), get(N), perToken) };
+}
+
 /** The module's bytes: imports memory "m"."memory", exports psiRows, forwardBackward, expectations and rowSums64. */
 export function latticeModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [psiRows(), forwardBackward(), expectations(), rowSums64(), finishBase(), finishGroup(), round16()],
-    ['psiRows', 'forwardBackward', 'expectations', 'rowSums64', 'finishBase', 'finishGroup', 'round16'],
+    [psiRows(), forwardBackward(), expectations(), rowSums64(), finishBase(), finishGroup(), round16(), adagrad(), gradients(), labelUpdates(7), groupUpdates(7)],
+    ['psiRows', 'forwardBackward', 'expectations', 'rowSums64', 'finishBase', 'finishGroup', 'round16', 'adagrad', 'gradients', 'labelUpdates', 'groupUpdates'],
   );
 }
 
@@ -398,6 +497,16 @@ export interface LatticeKernels {
   finishBase(W: number, UW: number, stride: number, L: number, N: number, step: number, out: number): void;
   finishGroup(G: number, GU: number, stride: number, of: number, L: number, N: number, step: number, out: number): void;
   round16(values: number, N: number, L: number, bits: number, norms: number): void;
+  adagrad(ids: number, k0: number, k1: number, rowBytes: number, cols: number, grads: number, count: number, W: number, G: number, U: number, rates: number, eta: number, l2: number, step: number): void;
+  gradients(n: number, L: number, alpha: number, beta: number, Kz: number, tags: number, gy: number): void;
+  labelUpdates(
+    n: number, L: number, gy: number, gmin: number, ids: number, offs: number, rowBytes: number, W: number, G: number, U: number, rates: number, act: number, actG: number,
+    eta: number, l2: number, step: number,
+  ): void;
+  groupUpdates(
+    n: number, L: number, gy: number, gmin: number, of: number, size: number, grad: number, ids: number, offs: number, rowBytes: number, W: number, G: number, U: number,
+    rates: number, act: number, actG: number, eta: number, l2: number, step: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

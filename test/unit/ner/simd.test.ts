@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sumKernels, sumModuleBytes, trainKernels, trainModuleBytes } from '../../../lib/ner/simd.js';
+import { latticeKernels } from '../../../lib/ner/wasm-lattice.js';
 import { prng } from '../../../lib/ner/crf.js';
 
 describe('SIMD sum kernels', () => {
@@ -126,7 +127,7 @@ describe('trainer kernels', () => {
     ['averaged, with rates', true, true],
     ['averaged', true, false],
     ['plain', false, false],
-  ])('make AdaGrad steps with the bits of float64 arithmetic and float32 tables (%s)', (_name, averaged, withRates) => {
+  ])('make AdaGrad steps with the bits of float64 arithmetic and float32 tables (%s; the float64 module’s kernel)', (_name, averaged, withRates) => {
     const L = 25;
     const { memory, stride, ids, offs, scratch, r } = setup(L, 7);
     const rows = 50;
@@ -151,7 +152,7 @@ describe('trainer kernels', () => {
     const eta = 0.05, l2 = 1e-4, step = 1234;
     // the sequence's third token: four rows, possibly repeated (each sees the steps in order)
     const k0 = offs[3], k1 = offs[4];
-    trainKernels(memory).adagrad(ids.byteOffset, k0, k1, stride * 4, cols.byteOffset, grads.byteOffset, count, W.byteOffset, G.byteOffset, averaged ? U.byteOffset : -1, withRates ? rates.byteOffset : -1, eta, l2, step);
+    latticeKernels(memory).adagrad(ids.byteOffset, k0, k1, stride * 4, cols.byteOffset, grads.byteOffset, count, W.byteOffset, G.byteOffset, averaged ? U.byteOffset : -1, withRates ? rates.byteOffset : -1, eta, l2, step);
     for (let k = k0; k < k1; k++) {
       const id = ids[k];
       const rate = withRates ? eta * rates[id] : eta;

@@ -163,3 +163,70 @@ describe('WebAssembly finishing kernels', () => {
     }
   });
 });
+
+describe('WebAssembly emission update kernels', () => {
+  /** AdaGrad on float32 tables in float64 arithmetic, as the trainer's kernels do it (the reference). */
+  function adagradRef(ids: Int32Array, k0: number, k1: number, stride: number, cols: number[], grads: number[], W: Float32Array, G: Float32Array, U: Float32Array | undefined, rates: Float32Array | undefined, eta: number, l2: number, step: number) {
+    for (let k = k0; k < k1; k++) {
+      const id = ids[k];
+      const rate = rates ? eta * rates[id] : eta;
+      cols.forEach((c, j) => {
+        const w = id * stride + c;
+        const gg = grads[j] + l2 * W[w];
+        const g2 = G[w] + gg * gg;
+        G[w] = g2;
+        const d = (rate * gg) / (Math.sqrt(g2) + 1e-8);
+        W[w] -= d;
+        if (U) U[w] -= step * d;
+      });
+    }
+  }
+
+  it.each([true, false])('give each token’s gradients and update the label and group tables as a token at a time would (averaged %s)', (averaged) => {
+    const r = prng(averaged ? 3 : 4);
+    const n = 12, L = 13, N = 30, stride = 16, size = 4, gstride = 4, gmin = 1e-3;
+    const eta = 0.05, l2 = 1e-4, step = 99;
+    const memory = new WebAssembly.Memory({ initial: 8 });
+    const k = latticeKernels(memory);
+    const m = arena(memory);
+    const f32 = (len: number, scale: number) => {
+      const a = new Float32Array(memory.buffer, m.f64(Math.ceil(len / 2)).byteOffset, len);
+      for (let i = 0; i < len; i++) a[i] = Math.fround(scale * r());
+      return a;
+    };
+    // marginals from random alpha, beta: most tiny (skipped), some not
+    const alpha = m.f64(n * L, Array.from({ length: n * L }, () => (r() < 0.3 ? r() : r() * 1e-5)));
+    const beta = m.f64(n * L, Array.from({ length: n * L }, () => r()));
+    const Kz = 0.7;
+    const tags = m.i32(n, Array.from({ length: n }, () => Math.floor(r() * L)));
+    const counts = Array.from({ length: n }, (_, t) => t % 4);
+    const offs = m.i32(n + 1);
+    for (let t = 0; t < n; t++) offs[t + 1] = offs[t] + counts[t];
+    const ids = m.i32(offs[n], Array.from({ length: offs[n] }, () => Math.floor(r() * N)));
+    const gy = m.f64(n * L);
+    k.gradients(n, L, alpha.byteOffset, beta.byteOffset, Kz, tags.byteOffset, gy.byteOffset);
+    for (let t = 0; t < n; t++) for (let y = 0; y < L; y++) expect(gy[t * L + y]).toBe((alpha[t * L + y] * beta[t * L + y]) / Kz - (y === tags[t] ? 1 : 0));
+    const W = f32(N * stride, 1), G = f32(N * stride, 1), U = f32(N * stride, 10), rates = f32(N, 1);
+    const GW = f32(N * gstride, 1), GG = f32(N * gstride, 1), GU = f32(N * gstride, 10);
+    const of = m.i32(L, Array.from({ length: L }, (_, y) => y % size));
+    const ref = [W, G, U, GW, GG, GU].map((a) => Float32Array.from(a));
+    const act = m.i32(L), actG = m.f64(L), grad = m.f64(size);
+    k.groupUpdates(n, L, gy.byteOffset, gmin, of.byteOffset, size, grad.byteOffset, ids.byteOffset, offs.byteOffset, gstride * 4, GW.byteOffset, GG.byteOffset, averaged ? GU.byteOffset : -1, rates.byteOffset, act.byteOffset, actG.byteOffset, eta, l2, step);
+    k.labelUpdates(n, L, gy.byteOffset, gmin, ids.byteOffset, offs.byteOffset, stride * 4, W.byteOffset, G.byteOffset, averaged ? U.byteOffset : -1, rates.byteOffset, act.byteOffset, actG.byteOffset, eta, l2, step);
+    // the reference: a token at a time, its group's columns then its labels, gradients outside (−gmin, gmin) only
+    let updates = 0;
+    for (let t = 0; t < n; t++) {
+      const g = Array.from({ length: L }, (_, y) => gy[t * L + y]);
+      const colG = new Array<number>(size).fill(0);
+      g.forEach((v, y) => (colG[of[y]] += v));
+      const big = (v: number) => !(v > -gmin && v < gmin);
+      const cols = colG.map((v, c) => [c, v]).filter(([, v]) => big(v));
+      if (cols.length) adagradRef(ids, offs[t], offs[t + 1], gstride, cols.map((x) => x[0]), cols.map((x) => x[1]), ref[3], ref[4], averaged ? ref[5] : undefined, rates, eta, l2, step);
+      const labels = g.map((v, y) => [y, v]).filter(([, v]) => big(v));
+      if (labels.length) adagradRef(ids, offs[t], offs[t + 1], stride, labels.map((x) => x[0]), labels.map((x) => x[1]), ref[0], ref[1], averaged ? ref[2] : undefined, rates, eta, l2, step);
+      updates += (offs[t + 1] - offs[t]) * labels.length;
+    }
+    expect(updates).toBeGreaterThan(20);
+    [W, G, U, GW, GG, GU].forEach((a, i) => expect(Buffer.from(a.slice().buffer).equals(Buffer.from(ref[i].buffer))).toBe(true));
+  });
+});
