@@ -1052,28 +1052,37 @@ class CrfTrainer {
     });
     groupOf.forEach((of, g) => new Int32Array(buf, at.groups[g].of, L).set(of));
     this.E = new Float64Array(buf, at.E, maxN * L);
-    this.GT = new Float64Array(L * L);
-    this.GS = new Float64Array(L);
-    this.GE = new Float64Array(L);
     const f64 = (offset: number, n: number) => new Float64Array(buf, offset, n);
+    // the chain's scores, their gradients, AdaGrad sums and averaging accumulators live in the memory too (the
+    // transition updates are a kernel): the scores start as the tag scheme's
+    const c = at.chain;
+    f64(c.trans, L * L).set(chain.trans);
+    f64(c.start, L).set(chain.start);
+    f64(c.end, L).set(chain.end);
+    chain.trans = f64(c.trans, L * L);
+    chain.start = f64(c.start, L);
+    chain.end = f64(c.end, L);
+    this.GT = f64(c.GT, L * L);
+    this.GS = f64(c.GS, L);
+    this.GE = f64(c.GE, L);
     this.gT = f64(at.gT, L * L);
-    this.gS = new Float64Array(L);
-    this.gE = new Float64Array(L);
-    const cross: CrossFactors | undefined = (this.cross = factored ? { u: new Float64Array(L), v: new Float64Array(L) } : undefined);
+    this.gS = f64(c.gS, L);
+    this.gE = f64(c.gE, L);
+    const cross: CrossFactors | undefined = (this.cross = factored ? { u: f64(c.u, L), v: f64(c.v, L) } : undefined);
     if (cross) chain.cross = cross;
     this.gu = f64(at.gu, L);
     this.gv = f64(at.gv, L);
-    this.Gu = new Float64Array(L);
-    this.Gv = new Float64Array(L);
-    this.Uu = new Float64Array(L);
-    this.Uv = new Float64Array(L);
+    this.Gu = f64(c.Gu, L);
+    this.Gv = f64(c.Gv, L);
+    this.Uu = f64(c.Uu, L);
+    this.Uv = f64(c.Uv, L);
     this.lat = new Lattice(L);
     this.eta = opts.eta;
     if (opts.rowRates) new Float32Array(buf, at.rates, numFeatures).set(opts.rowRates);
     this.l2 = opts.l2;
-    this.UT = new Float64Array(L * L);
-    this.US = new Float64Array(L);
-    this.UE = new Float64Array(L);
+    this.UT = f64(c.UT, L * L);
+    this.US = f64(c.US, L);
+    this.UE = f64(c.UE, L);
     this.groups = groupOf.map((of, g) => {
       const size = sizes[g];
       const stride = pad4(size);
@@ -1082,13 +1091,19 @@ class CrfTrainer {
     this.gmin = opts.minGradient ?? 1e-4;
     const allowed: number[] = [];
     for (let i = 0; i < L * L; i++) if (chain.trans[i] > DISALLOWED || (cross && isCrossPair((i / L) | 0, i % L))) allowed.push(i);
-    this.allowedT = Int32Array.from(allowed);
+    this.allowedT = new Int32Array(buf, c.allowed, allowed.length);
+    this.allowedT.set(allowed);
     const pairs: number[] = [];
     if (cross) for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) pairs.push(a, b);
-    this.crossPairs = Int32Array.from(pairs);
+    this.crossPairs = new Int32Array(buf, c.crossList, pairs.length);
+    this.crossPairs.set(pairs);
     this.pairIndex = new Int32Array(cross ? L * L : 0).fill(-1);
     goldPairs.from.forEach((a, j) => (this.pairIndex[a * L + goldPairs.to[j]] = j));
-    if (cross && np > 0) cross.pairs = { from: Int32Array.from(goldPairs.from), to: Int32Array.from(goldPairs.to), w: new Float64Array(np) };
+    if (cross && np > 0) cross.pairs = { from: Int32Array.from(goldPairs.from), to: Int32Array.from(goldPairs.to), w: f64(c.pw, np) };
+    if (np > 0) {
+      new Int32Array(buf, c.pFrom, np).set(goldPairs.from);
+      new Int32Array(buf, c.pTo, np).set(goldPairs.to);
+    }
     this.gw = f64(at.gw, Math.max(np, 0));
     this.f64Kernels = latticeKernels(memory);
     this.float16 = opts.float16 ?? false;
@@ -1103,8 +1118,8 @@ class CrfTrainer {
         alpha: f64(at.alpha, maxN * L), beta: f64(at.beta, maxN * L), scale: f64(P.scale, maxN), rowMax: f64(P.rowMax, maxN),
       };
     }
-    this.Gw = new Float64Array(np);
-    this.Uw = new Float64Array(np);
+    this.Gw = f64(c.pGw, Math.max(np, 0));
+    this.Uw = f64(c.pUw, Math.max(np, 0));
     this.minPairCorrection = opts.minPairCorrection ?? 0;
   }
 
@@ -1227,39 +1242,14 @@ class CrfTrainer {
         this.gw[this.pairIndex[a * L + b]] -= 1;
       } else gT[a * L + b] -= 1;
     }
-    this.updateTransitions();
-    if (cross) this.updateCross(cross);
-    this.updateStartEnd();
-  }
-
-  private updateTransitions(): void {
-    const { allowedT, gT, GT, UT, eta, stepNo } = this;
-    const trans = this.chain.trans;
-    for (let j = 0; j < allowedT.length; j++) {
-      const i = allowedT[j];
-      if (trans[i] <= DISALLOWED) continue;
-      if (gT[i] !== 0) adagradScalar(trans, GT, UT, i, gT[i], eta, stepNo);
-    }
-  }
-
-  private updateCross(cross: CrossFactors): void {
-    const { L, gu, gv, Gu, Gv, Uu, Uv, gw, Gw, Uw, eta, stepNo } = this;
-    for (let i = 0; i < L; i++) {
-      if (gu[i] !== 0) adagradScalar(cross.u, Gu, Uu, i, gu[i], eta, stepNo);
-      if (gv[i] !== 0) adagradScalar(cross.v, Gv, Uv, i, gv[i], eta, stepNo);
-    }
-    const p = cross.pairs;
-    if (p) for (let j = 0; j < gw.length; j++) if (gw[j] !== 0) adagradNonNegative(p.w, Gw, Uw, j, gw[j], eta, stepNo);
-    materializeCross(this.chain.trans, L, cross, this.crossPairs);
-  }
-
-  private updateStartEnd(): void {
-    const { L, gS, gE, GS, GE, US, UE, eta, stepNo } = this;
-    const { start, end } = this.chain;
-    for (let i = 0; i < L; i++) {
-      if (start[i] > DISALLOWED && gS[i] !== 0) adagradScalar(start, GS, US, i, gS[i], eta, stepNo);
-      if (end[i] > DISALLOWED && gE[i] !== 0) adagradScalar(end, GE, UE, i, gE[i], eta, stepNo);
-    }
+    // updateTransitions, updateCross (with materializeCross) and updateStartEnd, as one kernel
+    const c = this.at.chain;
+    const at = this.at;
+    this.f64Kernels.transitionUpdates(
+      L, this.allowedT.length, c.allowed, c.trans, c.GT, c.UT, at.gT, c.start, c.GS, c.US, c.gS, c.end, c.GE, c.UE, c.gE,
+      this.crossPairs.length >> 1, c.crossList, cross ? c.u : -1, c.Gu, c.Uu, at.gu, c.v, c.Gv, c.Uv, at.gv,
+      cross?.pairs ? cross.pairs.w.length : 0, c.pFrom, c.pTo, c.pw, c.pGw, c.pUw, at.gw, this.eta, this.stepNo,
+    );
   }
 
   /** The trained parameters: the averaged iterate (if averaging), group weights folded into W. */
@@ -1326,7 +1316,7 @@ function goldScore(chain: ChainScores, E: Float64Array, tags: Int32Array, n: num
 }
 
 /** One AdaGrad step of x[i] by gradient g, with its sum of squares G[i] and averaging accumulator U[i]. */
-function adagradScalar(x: Float64Array, G: Float64Array, U: Float64Array, i: number, g: number, eta: number, step: number): void {
+export function adagradScalar(x: Float64Array, G: Float64Array, U: Float64Array, i: number, g: number, eta: number, step: number): void {
   G[i] += g * g;
   const d = (eta * g) / (Math.sqrt(G[i]) + 1e-8);
   x[i] -= d;
@@ -1402,6 +1392,15 @@ interface Layout {
   gy: number;
   tags: Int32Array;
   grad: number;
+  /**
+   * The chain: transition, start, end scores with their AdaGrad sums (G…) and averaging accumulators (U…), start and
+   * end gradients, the allowed transitions and cross pairs (int32), the cross factors and the corrected pairs'
+   * weights (pw, pGw, pUw) and from/to (int32).
+   */
+  chain: Record<
+    'trans' | 'GT' | 'UT' | 'allowed' | 'crossList' | 'start' | 'GS' | 'US' | 'gS' | 'end' | 'GE' | 'UE' | 'gE' | 'u' | 'Gu' | 'Uu' | 'v' | 'Gv' | 'Uv' | 'pw' | 'pGw' | 'pUw' | 'pFrom' | 'pTo',
+    number
+  >;
   /** The trained weights (float64, numFeatures × L), as float16 bits (uint16) and their rows' norms (float64). */
   out: number;
   bits16: number;
@@ -1449,6 +1448,12 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
     gy: take(maxN * L * 8),
     tags: Int32Array.from(seqs, (s) => take(s.n * 4)),
     grad: take(Math.max(1, ...sizes) * 8),
+    chain: {
+      trans: take(L * L * 8), GT: take(L * L * 8), UT: take(L * L * 8), allowed: take(L * L * 4), crossList: take(2 * L * L * 4),
+      start: take(L * 8), GS: take(L * 8), US: take(L * 8), gS: take(L * 8), end: take(L * 8), GE: take(L * 8), UE: take(L * 8), gE: take(L * 8),
+      u: take(L * 8), Gu: take(L * 8), Uu: take(L * 8), v: take(L * 8), Gv: take(L * 8), Uv: take(L * 8),
+      pw: take(Math.max(pairs, 0) * 8), pGw: take(Math.max(pairs, 0) * 8), pUw: take(Math.max(pairs, 0) * 8), pFrom: take(Math.max(pairs, 0) * 4), pTo: take(Math.max(pairs, 0) * 4),
+    },
   };
   // pairs ≥ 0: a factored BILOU chain with that many corrected pairs
   if (pairs >= 0) {

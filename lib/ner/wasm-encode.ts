@@ -114,3 +114,4 @@ export const f32Of = (a: Code): Code => [...a, 0xb6];
 export const st32 = (addr: Code, v: Code): Code => [...addr, ...v, 0xb6, 0x38, 2, 0];
 export const fge = op(0x66);
 export const fle = op(0x65);
+export const fne = op(0x62);

@@ -5,7 +5,7 @@
 //
 // Encoded byte by byte through a few combinators (no toolchain). Every address is a byte offset into the memory the
 // caller owns; arrays are float64 unless said otherwise.
-import { addTo, at4, at8, call, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncS, F64, I32, type Code } from './wasm-encode.js';
+import { addTo, at4, at8, call, fle, fne, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncS, F64, I32, type Code } from './wasm-encode.js';
 import { LATTICE_MODULE } from './wasm-modules.js';
 
 /** Slots of a category's factors in X (crf.ts's P), in float64 elements. */
@@ -473,11 +473,73 @@ function groupUpdates(adagradIndex: number): { fn: Fn; code: Code } {
   return { fn, code: forUp(t, i32(0), get(N), perToken) };
 }
 
+/** scalar(x, G, U, i; g, eta, step): crf.ts's adagradScalar on float64 arrays: G[i] += g², x[i] −= d, U[i] −= step·d. */
+function scalar(): { fn: Fn; code: Code } {
+  const fn = new Fn([I32, I32, I32, I32, F64, F64, F64]);
+  const X = 0, G = 1, U = 2, I = 3, GRAD = 4, ETA = 5, STEP = 6;
+  const d = fn.f64();
+  const at = (base: number) => at8(get(base), get(I));
+  return {
+    fn,
+    code: [
+      ...addTo(at(G), fmul(get(GRAD), get(GRAD))),
+      ...set(d, fdiv(fmul(get(ETA), get(GRAD)), fadd(fsqrt(ld(at(G))), f64(1e-8)))),
+      ...st(at(X), fsub(ld(at(X)), get(d))),
+      ...st(at(U), fsub(ld(at(U)), fmul(get(STEP), get(d)))),
+    ],
+  };
+}
+
+/**
+ * transitionUpdates(L, nAllowed, allowed, trans, GT, UT, gT, start, GS, US, gS, end, GE, UE, gE, nCross, crossList, u,
+ * Gu, Uu, gu, v, Gv, Uv, gv, np, pFrom, pTo, w, Gw, Uw, gw; eta, step): the trainer's updateTransitions, updateCross
+ * (u < 0: no cross factors) with materializeCross over the listed cross pairs (a, b flat, int32), and updateStartEnd,
+ * in that order: AdaGrad (scalar) on every score whose gradient is not 0, the corrected pairs kept ≥ 0.
+ */
+function transitionUpdates(scalarIndex: number): { fn: Fn; code: Code } {
+  const fn = new Fn([...new Array<number>(32).fill(I32), F64, F64]);
+  const L = 0, NALLOWED = 1, ALLOWED = 2, TRANS = 3, GT = 4, UT = 5, GTRAD = 6, START = 7, GS = 8, US = 9, GSTART = 10, END = 11, GE = 12, UE = 13, GEND = 14;
+  const NCROSS = 15, LIST = 16, U = 17, GU = 18, UU = 19, GUGRAD = 20, V = 21, GV = 22, UV = 23, GVGRAD = 24, NP = 25, PFROM = 26, PTO = 27, W = 28, GW = 29, UW = 30, GWGRAD = 31;
+  const ETA = 32, STEP = 33;
+  const j = fn.i32(), i = fn.i32(), a = fn.i32(), b = fn.i32();
+  const g = fn.f64(), x = fn.f64();
+  const update = (x_: number, G: number, U_: number, idx: number) => call(scalarIndex, get(x_), get(G), get(U_), get(idx), get(g), get(ETA), get(STEP));
+  const nonZero = (grad: number, idx: number): Code => [...set(g, ld(at8(get(grad), get(idx)))), ...fne(get(g), f64(0))];
+  const code: Code = [
+    ...forUp(j, i32(0), get(NALLOWED), [
+      ...set(i, ldi(at4(get(ALLOWED), get(j)))),
+      ...ifThen([...fle(ld(at8(get(TRANS), get(i))), f64(DISALLOWED_SCORE)), 0x45], ifThen(nonZero(GTRAD, i), update(TRANS, GT, UT, i))),
+    ]),
+    ...ifThen(igeS(get(U), i32(0)), [
+      ...forUp(i, i32(0), get(L), [...ifThen(nonZero(GUGRAD, i), update(U, GU, UU, i)), ...ifThen(nonZero(GVGRAD, i), update(V, GV, UV, i))]),
+      ...forUp(j, i32(0), get(NP), ifThen(nonZero(GWGRAD, j), [
+        ...update(W, GW, UW, j),
+        ...set(x, ld(at8(get(W), get(j)))),
+        ...ifThen(flt(get(x), f64(0)), [...st(at8(get(UW), get(j)), fsub(ld(at8(get(UW), get(j))), fmul(get(STEP), get(x)))), ...st(at8(get(W), get(j)), f64(0))]),
+      ])),
+      ...forUp(j, i32(0), get(NCROSS), [
+        ...set(a, ldi(at4(get(LIST), ishl(get(j), i32(1))))),
+        ...set(b, ldi(at4(get(LIST), ishl(get(j), i32(1))), 4)),
+        ...st(at8(get(TRANS), iadd(imul(get(a), get(L)), get(b))), fadd(ld(at8(get(U), get(a))), ld(at8(get(V), get(b))))),
+      ]),
+      ...forUp(j, i32(0), get(NP), addTo(at8(get(TRANS), iadd(imul(ldi(at4(get(PFROM), get(j))), get(L)), ldi(at4(get(PTO), get(j))))), ld(at8(get(W), get(j))))),
+    ]),
+    ...forUp(i, i32(0), get(L), [
+      ...ifThen(fgt(ld(at8(get(START), get(i))), f64(DISALLOWED_SCORE)), ifThen(nonZero(GSTART, i), update(START, GS, US, i))),
+      ...ifThen(fgt(ld(at8(get(END), get(i))), f64(DISALLOWED_SCORE)), ifThen(nonZero(GEND, i), update(END, GE, UE, i))),
+    ]),
+  ];
+  return { fn, code };
+}
+
+/** crf.ts's DISALLOWED (a transition the tag scheme does not allow). */
+const DISALLOWED_SCORE = -1e4;
+
 /** The module's bytes: imports memory "m"."memory", exports psiRows, forwardBackward, expectations and rowSums64. */
 export function latticeModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(
-    [psiRows(), forwardBackward(), expectations(), rowSums64(), finishBase(), finishGroup(), round16(), adagrad(), gradients(), labelUpdates(7), groupUpdates(7)],
-    ['psiRows', 'forwardBackward', 'expectations', 'rowSums64', 'finishBase', 'finishGroup', 'round16', 'adagrad', 'gradients', 'labelUpdates', 'groupUpdates'],
+    [psiRows(), forwardBackward(), expectations(), rowSums64(), finishBase(), finishGroup(), round16(), adagrad(), gradients(), labelUpdates(7), groupUpdates(7), scalar(), transitionUpdates(11)],
+    ['psiRows', 'forwardBackward', 'expectations', 'rowSums64', 'finishBase', 'finishGroup', 'round16', 'adagrad', 'gradients', 'labelUpdates', 'groupUpdates', 'scalar', 'transitionUpdates'],
   );
 }
 
@@ -506,6 +568,12 @@ export interface LatticeKernels {
   groupUpdates(
     n: number, L: number, gy: number, gmin: number, of: number, size: number, grad: number, ids: number, offs: number, rowBytes: number, W: number, G: number, U: number,
     rates: number, act: number, actG: number, eta: number, l2: number, step: number,
+  ): void;
+  scalar(x: number, G: number, U: number, i: number, g: number, eta: number, step: number): void;
+  transitionUpdates(
+    L: number, nAllowed: number, allowed: number, trans: number, GT: number, UT: number, gT: number, start: number, GS: number, US: number, gS: number,
+    end: number, GE: number, UE: number, gE: number, nCross: number, crossList: number, u: number, Gu: number, Uu: number, gu: number, v: number,
+    Gv: number, Uv: number, gv: number, np: number, pFrom: number, pTo: number, w: number, Gw: number, Uw: number, gw: number, eta: number, step: number,
   ): void;
 }
 

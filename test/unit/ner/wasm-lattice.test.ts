@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
+import { adagradNonNegative, adagradScalar, DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
 import { roundRowsToFloat16 } from '../../../lib/ner/onnx/float16.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { latticeKernels, latticeModuleBytes } from '../../../lib/ner/wasm-lattice.js';
@@ -228,5 +228,59 @@ describe('WebAssembly emission update kernels', () => {
     }
     expect(updates).toBeGreaterThan(20);
     [W, G, U, GW, GG, GU].forEach((a, i) => expect(Buffer.from(a.slice().buffer).equals(Buffer.from(ref[i].buffer))).toBe(true));
+  });
+});
+
+describe('WebAssembly transition update kernel', () => {
+  it.each([true, false])('updates transitions, cross factors, corrected pairs and start/end as the trainer’s JavaScript did (cross factors %s)', (factored) => {
+    const c = randomChain(5, factored ? 3 : 4, true);
+    const L = c.L;
+    const r = prng(factored ? 21 : 22);
+    const memory = new WebAssembly.Memory({ initial: 8 });
+    const k = latticeKernels(memory);
+    const m = arena(memory);
+    const sparse = (n: number) => Array.from({ length: n }, () => (r() < 0.4 ? 0 : r() - 0.5));
+    const pos = (n: number) => Array.from({ length: n }, () => r());
+    const np = c.cross!.pairs!.w.length;
+    // a pair about to go below 0
+    c.cross!.pairs!.w[0] = 1e-3;
+    const allowed: number[] = [];
+    for (let i = 0; i < L * L; i++) if (c.trans[i] > DISALLOWED || isCrossPair((i / L) | 0, i % L)) allowed.push(i);
+    const list: number[] = [];
+    for (let a = 1; a < L; a++) for (let b = 1; b < L; b++) if (isCrossPair(a, b)) list.push(a, b);
+    const v = {
+      trans: m.f64(L * L, c.trans), GT: m.f64(L * L, pos(L * L)), UT: m.f64(L * L, sparse(L * L)), gT: m.f64(L * L, sparse(L * L)),
+      start: m.f64(L, c.start), GS: m.f64(L, pos(L)), US: m.f64(L, sparse(L)), gS: m.f64(L, sparse(L)),
+      end: m.f64(L, c.end), GE: m.f64(L, pos(L)), UE: m.f64(L, sparse(L)), gE: m.f64(L, sparse(L)),
+      u: m.f64(L, c.cross!.u), Gu: m.f64(L, pos(L)), Uu: m.f64(L, sparse(L)), gu: m.f64(L, sparse(L)),
+      v: m.f64(L, c.cross!.v), Gv: m.f64(L, pos(L)), Uv: m.f64(L, sparse(L)), gv: m.f64(L, sparse(L)),
+      w: m.f64(np, c.cross!.pairs!.w), Gw: m.f64(np, pos(np)), Uw: m.f64(np, sparse(np)), gw: m.f64(np, sparse(np)),
+    };
+    v.gw[0] = 5; // takes pair 0 below 0: kept at 0
+    const ref = Object.fromEntries(Object.entries(v).map(([key, a]) => [key, Float64Array.from(a)])) as Record<keyof typeof v, Float64Array>;
+    const al = m.i32(allowed.length, allowed), cl = m.i32(list.length, list);
+    const pFrom = m.i32(np, c.cross!.pairs!.from), pTo = m.i32(np, c.cross!.pairs!.to);
+    const eta = 0.05, step = 17;
+    k.transitionUpdates(
+      L, allowed.length, al.byteOffset, v.trans.byteOffset, v.GT.byteOffset, v.UT.byteOffset, v.gT.byteOffset, v.start.byteOffset, v.GS.byteOffset, v.US.byteOffset, v.gS.byteOffset,
+      v.end.byteOffset, v.GE.byteOffset, v.UE.byteOffset, v.gE.byteOffset, factored ? list.length >> 1 : 0, cl.byteOffset, factored ? v.u.byteOffset : -1, v.Gu.byteOffset, v.Uu.byteOffset, v.gu.byteOffset,
+      v.v.byteOffset, v.Gv.byteOffset, v.Uv.byteOffset, v.gv.byteOffset, np, pFrom.byteOffset, pTo.byteOffset, v.w.byteOffset, v.Gw.byteOffset, v.Uw.byteOffset, v.gw.byteOffset, eta, step,
+    );
+    // the reference: the trainer's updateTransitions, updateCross and updateStartEnd in JavaScript
+    for (const i of allowed) if (!(ref.trans[i] <= DISALLOWED) && ref.gT[i] !== 0) adagradScalar(ref.trans, ref.GT, ref.UT, i, ref.gT[i], eta, step);
+    if (factored) {
+      for (let i = 0; i < L; i++) {
+        if (ref.gu[i] !== 0) adagradScalar(ref.u, ref.Gu, ref.Uu, i, ref.gu[i], eta, step);
+        if (ref.gv[i] !== 0) adagradScalar(ref.v, ref.Gv, ref.Uv, i, ref.gv[i], eta, step);
+      }
+      for (let j = 0; j < np; j++) if (ref.gw[j] !== 0) adagradNonNegative(ref.w, ref.Gw, ref.Uw, j, ref.gw[j], eta, step);
+      materializeCross(ref.trans, L, { u: ref.u, v: ref.v, pairs: { from: c.cross!.pairs!.from, to: c.cross!.pairs!.to, w: ref.w } }, Int32Array.from(list));
+    }
+    for (let i = 0; i < L; i++) {
+      if (ref.start[i] > DISALLOWED && ref.gS[i] !== 0) adagradScalar(ref.start, ref.GS, ref.US, i, ref.gS[i], eta, step);
+      if (ref.end[i] > DISALLOWED && ref.gE[i] !== 0) adagradScalar(ref.end, ref.GE, ref.UE, i, ref.gE[i], eta, step);
+    }
+    if (factored) expect(ref.w[0]).toBe(0);
+    for (const key of Object.keys(v) as Array<keyof typeof v>) expect([key, bits(v[key])]).toEqual([key, bits(ref[key])]);
   });
 });
