@@ -217,6 +217,11 @@ describe('factored BILOU chain', () => {
     expect(unsettled).toBeGreaterThan(100);
   });
 
+  it('refuses, before allocating, tables over the 4 GiB a WebAssembly memory holds', () => {
+    const seqs = [{ n: 1, offsets: Int32Array.from([0, 1]), ids: Int32Array.from([0]), tags: Int32Array.from([0]) }];
+    expect(() => trainCrf(seqs, 50_000_000, labels, { epochs: 1, eta: 0.1, l2: 0, seed: 1, average: true })).toThrow(/50000000 features × 13 labels need \d+ MiB of tables, over the 4 GiB/);
+  });
+
   it('trains factored cross transitions deterministically, and learns them from data', () => {
     // "Alice Corp" read as U-PER U-ORG: a cross pair the data insists on
     const seqs = Array.from({ length: 30 }, (_, i) => ({
