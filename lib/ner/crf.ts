@@ -318,6 +318,8 @@ export class Lattice {
   private cap = 0;
   private chain: ChainScores | undefined;
   private expTCache: Float64Array | undefined;
+  /** Runs forward-backward with the caller's exponentials by the WebAssembly kernels for this chain (see accelerate). */
+  private kernel: WasmForwardBackward | undefined;
 
   constructor(readonly L: number) {
     this.alpha = this.beta = this.psi = this.ownPsi = this.scale = new Float64Array(0);
@@ -360,6 +362,14 @@ export class Lattice {
     this.scale = scale;
     this.K = K;
     this.cap = 0;
+  }
+
+  /**
+   * Hands runs given their exponentials (the decoder's) to `kernel`: the same results, bit for bit, computed by the
+   * WebAssembly kernels and adopted. Only while the lattice's chain is the kernel's (a factored BILOU chain).
+   */
+  accelerate(kernel: WasmForwardBackward): void {
+    this.kernel = kernel;
   }
 
   /** Takes the chain's scores (call again after they change). */
@@ -406,6 +416,12 @@ export class Lattice {
    * is exp(E − rowMax) already computed (n·L values, used in place until the next run; E is then not read).
    */
   run(E: ArrayLike<number>, n: number, rowMax?: ArrayLike<number>, psiGiven?: Float64Array): void {
+    const kernel = this.kernel;
+    if (psiGiven && kernel && kernel.chain === this.chain && this.bilou) {
+      if (psiGiven.length < n * this.L) throw new RangeError(`Lattice.run: psi has ${psiGiven.length} values for ${n * this.L}`);
+      kernel.run(this, psiGiven, n);
+      return;
+    }
     const L = this.L;
     this.ensure(n);
     this.n = n;
@@ -717,6 +733,82 @@ export class Lattice {
 
 /** See Lattice.certainPath. */
 const CERTAIN_PATH_DOUBT = 0.45;
+
+/**
+ * Forward-backward over a factored BILOU chain (fixed: the scores as they are when this is made) by the WebAssembly
+ * kernels, for a decoder's lattice (Lattice.accelerate): the caller's exponentials are copied into its memory, and the
+ * lattice adopts alpha, beta, scale and K, the same bits as its own run would give.
+ */
+export class WasmForwardBackward {
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernels: LatticeKernels;
+  private readonly expOO: number;
+  private readonly np: number;
+  private cap = 0;
+  private at: Record<'psi' | 'alpha' | 'beta' | 'scale', number> | undefined;
+  private readonly fixed: Record<'X' | 'pFrom' | 'pTo' | 'pExtra' | 'start' | 'end' | 'w' | 'pre' | 'own' | 'top', number>;
+
+  constructor(readonly chain: ChainScores) {
+    if (!BilouChain.fits(chain)) throw new RangeError('WasmForwardBackward: needs a factored BILOU chain');
+    const L = chain.L;
+    const bilou = new BilouChain(L);
+    bilou.set(chain);
+    const np = (this.np = bilou.np);
+    this.expOO = bilou.expOO;
+    let bytes = 0;
+    const take = (size: number) => {
+      const at = (bytes = Math.ceil(bytes / 16) * 16);
+      bytes += size;
+      return at;
+    };
+    const K = bilou.K;
+    this.fixed = { X: take(bilou.exp.length * 8), pFrom: take(np * 4), pTo: take(np * 4), pExtra: take(np * 8), start: take(L * 8), end: take(L * 8), w: take(L * 8), pre: take(K * 8), own: take(K * 8), top: 0 };
+    this.fixed.top = take(0);
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    this.kernels = latticeKernels(this.memory);
+    const buf = this.memory.buffer;
+    const f = this.fixed;
+    new Float64Array(buf, f.X, bilou.exp.length).set(bilou.exp);
+    new Int32Array(buf, f.pFrom, np).set(bilou.pFrom.subarray(0, np));
+    new Int32Array(buf, f.pTo, np).set(bilou.pTo.subarray(0, np));
+    new Float64Array(buf, f.pExtra, np).set(bilou.pExtra.subarray(0, np));
+    // as Lattice.setChain computes them
+    const start = new Float64Array(buf, f.start, L);
+    const end = new Float64Array(buf, f.end, L);
+    for (let i = 0; i < L; i++) {
+      start[i] = chain.start[i] <= DISALLOWED ? 0 : Math.exp(chain.start[i]);
+      end[i] = chain.end[i] <= DISALLOWED ? 0 : Math.exp(chain.end[i]);
+    }
+  }
+
+  /** Forward-backward of n tokens with exponentials psi (n·L), adopted by `lattice`. */
+  run(lattice: Lattice, psi: Float64Array, n: number): void {
+    const L = this.chain.L;
+    if (!this.at || n > this.cap) {
+      const cap = Math.max(n, 2 * this.cap, 64);
+      let bytes = this.fixed.top;
+      const take = (size: number) => {
+        const at = (bytes = Math.ceil(bytes / 16) * 16);
+        bytes += size;
+        return at;
+      };
+      const rows = cap * L * 8;
+      const at = { psi: take(rows), alpha: take(rows), beta: take(rows), scale: take(cap * 8) };
+      const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
+      if (pages > 0) this.memory.grow(pages);
+      this.at = at;
+      this.cap = cap;
+    }
+    const at = this.at;
+    const f = this.fixed;
+    const buf = this.memory.buffer;
+    const view = (offset: number, size: number) => new Float64Array(buf, offset, size);
+    const p = view(at.psi, n * L);
+    p.set(psi.length === n * L ? psi : psi.subarray(0, n * L));
+    const K = this.kernels.forwardBackward(n, L, at.psi, at.alpha, at.beta, at.scale, f.start, f.end, f.X, this.expOO, this.np, f.pFrom, f.pTo, f.pExtra, f.w, f.pre, f.own);
+    lattice.adopt(n, view(at.alpha, n * L), view(at.beta, n * L), p, view(at.scale, n), K);
+  }
+}
 
 /** Reusable Viterbi buffers (one per decoder: decoding allocates nothing per sequence once grown). */
 export class ViterbiBuffers {

@@ -4,7 +4,7 @@
 import { DomainError } from '../errors.js';
 import { learnClusters, DEFAULT_CLUSTERS, type ClusterSettings } from './clusters.js';
 import { englishLexicon, Lexicon } from './lexicon.js';
-import { isCrossPair, Lattice, type ChainScores, type CrossFactors } from './crf.js';
+import { BilouChain, isCrossPair, Lattice, WasmForwardBackward, type ChainScores, type CrossFactors } from './crf.js';
 import { buildGazetteer, FeatureExtractor, lowerHash, DEFAULT_FEATURES, FAR_CONTEXT_LIMITS, type FarContext, type FeatureSettings, type Gazetteer } from './features.js';
 import { bucket2Of, fingerprintOf, modU32 } from './hash.js';
 import { LabelSet, type TagScheme } from './labels.js';
@@ -492,6 +492,8 @@ class OnnxNerModel implements NerModel {
     };
     this.lattice = new Lattice(L);
     this.lattice.setChain(this.chain);
+    // forward-backward by the WebAssembly kernels (the same bits) for the default, factored BILOU chain
+    if (BilouChain.fits(this.chain)) this.lattice.accelerate(new WasmForwardBackward(this.chain));
     this.emissions = new EmissionCache(session, extractor);
     this.emissions.reserve();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adagradNonNegative, adagradScalar, DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
+import { adagradNonNegative, adagradScalar, DISALLOWED, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, initialScores, isCrossPair, Lattice, materializeCross, prng, WasmForwardBackward, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
 import { roundRowsToFloat16 } from '../../../lib/ner/onnx/float16.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { latticeKernels, latticeModuleBytes } from '../../../lib/ner/wasm-lattice.js';
@@ -282,5 +282,41 @@ describe('WebAssembly transition update kernel', () => {
     }
     if (factored) expect(ref.w[0]).toBe(0);
     for (const key of Object.keys(v) as Array<keyof typeof v>) expect([key, bits(v[key])]).toEqual([key, bits(ref[key])]);
+  });
+});
+
+describe('Lattice.accelerate', () => {
+  it('gives the bits of its own runs for runs given exponentials, only for the kernel’s chain, across growth', () => {
+    const c = randomChain(6, 31, true);
+    const other = randomChain(6, 32, true);
+    const L = c.L;
+    const plain = new Lattice(L);
+    plain.setChain(c);
+    const fast = new Lattice(L);
+    fast.setChain(c);
+    fast.accelerate(new WasmForwardBackward(c));
+    const r = prng(5);
+    const bits = (a: Float64Array) => Buffer.from(a.slice().buffer);
+    // past the kernel's first room (64 tokens) and back
+    for (const n of [1, 5, 30, 150, 7]) {
+      const psi = Float64Array.from({ length: n * L }, () => (r() < 0.1 ? 0 : r()));
+      plain.run(new Float64Array(n * L), n, undefined, psi);
+      fast.run(new Float64Array(n * L), n, undefined, psi);
+      expect(fast.K).toBe(plain.K);
+      expect(bits(fast.alpha.subarray(0, n * L))).toEqual(bits(plain.alpha.subarray(0, n * L)));
+      expect(bits(fast.beta.subarray(0, n * L))).toEqual(bits(plain.beta.subarray(0, n * L)));
+      expect(bits(fast.scale.subarray(0, n))).toEqual(bits(plain.scale.subarray(0, n)));
+      expect(fast.segmentProbability(new Int32Array(n), 0, n - 1)).toBe(plain.segmentProbability(new Int32Array(n), 0, n - 1));
+      // the adopted arrays are the kernel's, not the lattice's own
+      expect(fast.alpha.buffer).not.toBe(plain.alpha.buffer);
+    }
+    // another chain: the lattice runs itself
+    fast.setChain(other);
+    plain.setChain(other);
+    const psi = Float64Array.from({ length: 4 * L }, () => r());
+    plain.run(new Float64Array(4 * L), 4, undefined, psi);
+    fast.run(new Float64Array(4 * L), 4, undefined, psi);
+    expect(fast.K).toBe(plain.K);
+    expect(fast.alpha.buffer instanceof ArrayBuffer && fast.alpha.buffer.byteLength).toBe(fast.alpha.length * 8);
   });
 });
