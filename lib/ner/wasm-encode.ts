@@ -28,6 +28,8 @@ export const fgt = op(0x64);
 export const ior = op(0x72);
 export const ffloor = (a: Code): Code => [...a, 0x9c];
 export const truncS = (a: Code): Code => [...a, 0xaa];
+/** i32.trunc_sat_f64_s: as truncS, but NaN gives 0 and out-of-range values saturate instead of trapping. */
+export const truncSat = (a: Code): Code => [...a, 0xfc, 0x02];
 export const ld = (addr: Code, off = 0): Code => [...addr, 0x2b, 3, ...leb(off)];
 export const st = (addr: Code, v: Code, off = 0): Code => [...addr, ...v, 0x39, 3, ...leb(off)];
 export const ldi = (addr: Code, off = 0): Code => [...addr, 0x28, 2, ...leb(off)];

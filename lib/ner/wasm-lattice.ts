@@ -5,8 +5,15 @@
 //
 // Encoded byte by byte through a few combinators (no toolchain). Every address is a byte offset into the memory the
 // caller owns; arrays are float64 unless said otherwise.
-import { addTo, at4, at8, call, fle, fne, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncS, F64, I32, type Code } from './wasm-encode.js';
+import { addTo, at4, at8, call, fle, fne, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncSat, F64, I32, type Code } from './wasm-encode.js';
 import { LATTICE_MODULE } from './wasm-modules.js';
+
+/**
+ * Whether an optional table's byte offset says it is absent: −1 (offsets are 16-byte aligned, so no table is at
+ * 0xFFFFFFFF; an offset past 2 GiB is an i32 below 0 and still a table).
+ */
+const absent = (offset: number): Code => ieq(get(offset), i32(-1));
+const present = (offset: number): Code => ine(get(offset), i32(-1));
 
 /** Slots of a category's factors in X (crf.ts's P), in float64 elements. */
 const OB = 0, OU = 1, LO = 2, UO = 3, LB = 4, LU = 5, UB = 6, UU = 7, BI = 8, BL = 9, II = 10, IL = 11, UL = 12, UU_ = 13, VB = 14, VU = 15, CAT = 16;
@@ -37,7 +44,7 @@ function psiRows(): { fn: Fn; code: Code } {
       // n < −68 800: 0; otherwise 2^(n/64) from the tables times the series on the remainder
       ...ifThen([...flt(get(nf), f64(-68_800)), 0x45 /* i32.eqz */], [
         ...set(r, fsub(fsub(get(x), fmul(get(nf), get(HI))), fmul(get(nf), get(LO_)))),
-        ...set(ni, truncS(get(nf))),
+        ...set(ni, truncSat(get(nf))),
         ...set(v, fmul(fmul(ld(at8(get(POW2), isub(i32(0), ishrS(get(ni), i32(6))))), ld(at8(get(FRAC), iand(get(ni), i32(63))))), poly)),
       ]),
       ...st(at8(get(PSI), iadd(get(o), get(y))), get(v)),
@@ -300,7 +307,7 @@ function finishBase(): { fn: Fn; code: Code } {
   const f = fn.i32(), y = fn.i32(), r = fn.i32(), o = fn.i32();
   const w = ld32(at4(get(W), iadd(get(r), get(y))));
   const perLabel = st(at8(get(OUT), iadd(get(o), get(y))), [
-    ...iltS(get(UW), i32(0)), 0x04, F64, ...w, 0x05, ...fsub(w, fdiv(ld32(at4(get(UW), iadd(get(r), get(y)))), get(STEP))), 0x0b,
+    ...absent(UW), 0x04, F64, ...w, 0x05, ...fsub(w, fdiv(ld32(at4(get(UW), iadd(get(r), get(y)))), get(STEP))), 0x0b,
   ]);
   return { fn, code: forUp(f, i32(0), get(N), [...set(r, imul(get(f), get(STRIDE))), ...set(o, imul(get(f), get(L))), ...forUp(y, i32(0), get(L), perLabel)]) };
 }
@@ -314,7 +321,7 @@ function finishGroup(): { fn: Fn; code: Code } {
   const G = 0, GU = 1, STRIDE = 2, OF = 3, L = 4, N = 5, STEP = 6, OUT = 7;
   const f = fn.i32(), y = fn.i32(), c = fn.i32(), o = fn.i32();
   const g = ld32(at4(get(G), get(c)));
-  const share = [...iltS(get(GU), i32(0)), 0x04, F64, ...g, 0x05, ...fsub(g, fdiv(ld32(at4(get(GU), get(c))), get(STEP))), 0x0b];
+  const share = [...absent(GU), 0x04, F64, ...g, 0x05, ...fsub(g, fdiv(ld32(at4(get(GU), get(c))), get(STEP))), 0x0b];
   const perLabel = [...set(c, iadd(imul(get(f), get(STRIDE)), ldi(at4(get(OF), get(y))))), ...addTo(at8(get(OUT), iadd(get(o), get(y))), share)];
   return { fn, code: forUp(f, i32(0), get(N), [...set(o, imul(get(f), get(L))), ...forUp(y, i32(0), get(L), perLabel)]) };
 }
@@ -392,12 +399,12 @@ function adagrad(): { fn: Fn; code: Code } {
     ...st32(at(G), get(g2)),
     ...set(d, fdiv(fmul(get(rate), get(gg)), fadd(fsqrt(get(g2)), f64(1e-8)))),
     ...st32(at(W), fsub(ld32(at(W)), get(d))),
-    ...ifThen(igeS(get(U), i32(0)), st32(at(U), fsub(ld32(at(U)), fmul(get(STEP), get(d))))),
+    ...ifThen(present(U), st32(at(U), fsub(ld32(at(U)), fmul(get(STEP), get(d))))),
   ];
   const perRow = [
     ...set(id, ldi(at4(get(IDS), get(k)))),
     ...set(r, imul(get(id), get(ROW))),
-    ...set(rate, [...iltS(get(RATES), i32(0)), 0x04, F64, ...get(ETA), 0x05, ...fmul(get(ETA), ld32(at4(get(RATES), get(id)))), 0x0b]),
+    ...set(rate, [...absent(RATES), 0x04, F64, ...get(ETA), 0x05, ...fmul(get(ETA), ld32(at4(get(RATES), get(id)))), 0x0b]),
     ...forUp(j, i32(0), get(COUNT), perWeight),
   ];
   return { fn, code: forUp(k, get(K0), get(K1), perRow) };
@@ -510,7 +517,7 @@ function transitionUpdates(scalarIndex: number): { fn: Fn; code: Code } {
       ...set(i, ldi(at4(get(ALLOWED), get(j)))),
       ...ifThen([...fle(ld(at8(get(TRANS), get(i))), f64(DISALLOWED_SCORE)), 0x45], ifThen(nonZero(GTRAD, i), update(TRANS, GT, UT, i))),
     ]),
-    ...ifThen(igeS(get(U), i32(0)), [
+    ...ifThen(present(U), [
       ...forUp(i, i32(0), get(L), [...ifThen(nonZero(GUGRAD, i), update(U, GU, UU, i)), ...ifThen(nonZero(GVGRAD, i), update(V, GV, UV, i))]),
       ...forUp(j, i32(0), get(NP), ifThen(nonZero(GWGRAD, j), [
         ...update(W, GW, UW, j),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adagradNonNegative, DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors, type Group } from '../../../lib/ner/crf.js';
+import { adagradNonNegative, DISALLOWED, expNonPositive, initialScores, isCrossPair, Lattice, materializeCross, prng, trainCrf, viterbi, type ChainScores, type CrossFactors } from '../../../lib/ner/crf.js';
 import { LabelSet } from '../../../lib/ner/labels.js';
 import { DEFAULT_TRAINER, epochsFor } from '../../../lib/ner/model.js';
 

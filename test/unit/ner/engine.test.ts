@@ -3,7 +3,7 @@ import { cuckooPlace, DEFAULT_ENGINE, exportModel, fitDocuments, loadModel, MODE
 import { englishLexicon } from '../../../lib/ner/lexicon.js';
 import { confidentEntities, DEFAULT_CONSISTENCY, jsSequenceLattice, modelLattice, predictInMemory, WasmSequenceLattice } from '../../../lib/ner/model.js';
 import { prepareText } from '../../../lib/ner/prepare.js';
-import { Lattice } from '../../../lib/ner/crf.js';
+import { Lattice, WasmForwardBackward } from '../../../lib/ner/crf.js';
 import { prng } from '../../../lib/ner/crf.js';
 import type { LabelledDocument } from '../../../lib/ner/types.js';
 import { DataType, readEmissionModel, readOnnxMetadata, tensorValues } from '../../../lib/ner/onnx/export.js';
@@ -153,6 +153,21 @@ describe('NER engine', () => {
     own.run(new Float64Array(s.starts.length * fitted.model.labels.size), s.starts.length);
     expect(own.alpha).not.toBe(adopted);
     expect(bits(adopted.subarray(0, 5))).toEqual(bits(js.lattice.alpha.subarray(0, 5)));
+  });
+
+  it('decodes a loaded model’s sequences with forward-backward by the WebAssembly kernels', async () => {
+    const fitted = fitDocuments(makeDocs(8, 6), { categories, seed: 1 });
+    const model = await loadModel(exportModel(fitted));
+    const run = vi.spyOn(WasmForwardBackward.prototype, 'run');
+    try {
+      const text = makeDocs(2, 97)[1].text;
+      const entities = await model.predict(text);
+      expect(run).toHaveBeenCalled();
+      expect(entities.map((e) => [e.offset, e.length, e.category])).toEqual(predictInMemory(fitted.model, text, DEFAULT_CONSISTENCY, fitted.known).map((e) => [e.offset, e.length, e.category]));
+    } finally {
+      run.mockRestore();
+      await model.release();
+    }
   });
 
   it('trains, exports and decodes a BIO model, consistency pass included', async () => {
