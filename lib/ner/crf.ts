@@ -3,6 +3,7 @@
 import type { LabelSet } from './labels.js';
 import { trainKernels, type TrainKernels } from './simd.js';
 import { latticeKernels, type LatticeKernels } from './wasm-lattice.js';
+import { growTo, Regions } from './wasm-encode.js';
 
 /** A training sequence: token t owns feature ids ids[offsets[t] .. offsets[t+1]); gold tags. */
 export interface TrainSequence {
@@ -750,7 +751,7 @@ export class WasmForwardBackward {
   private readonly np: number;
   private cap = 0;
   private at: Record<'psi' | 'alpha' | 'beta' | 'scale', number> | undefined;
-  private readonly fixed: Record<'X' | 'pFrom' | 'pTo' | 'pExtra' | 'start' | 'end' | 'w' | 'pre' | 'own' | 'top', number>;
+  private readonly fixed: ChainRegions & { top: number };
 
   constructor(readonly chain: ChainScores) {
     if (!BilouChain.fits(chain)) throw new RangeError('WasmForwardBackward: needs a factored BILOU chain');
@@ -759,30 +760,12 @@ export class WasmForwardBackward {
     bilou.set(chain);
     const np = (this.np = bilou.np);
     this.expOO = bilou.expOO;
-    let bytes = 0;
-    const take = (size: number) => {
-      const at = (bytes = Math.ceil(bytes / 16) * 16);
-      bytes += size;
-      return at;
-    };
-    const K = bilou.K;
-    this.fixed = { X: take(bilou.exp.length * 8), pFrom: take(np * 4), pTo: take(np * 4), pExtra: take(np * 8), start: take(L * 8), end: take(L * 8), w: take(L * 8), pre: take(K * 8), own: take(K * 8), top: 0 };
-    this.fixed.top = take(0);
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    const r = new Regions();
+    this.fixed = { ...chainRegions(r, L, bilou), top: 0 };
+    this.fixed.top = r.take(0);
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(r.bytes / 65536) });
     this.kernels = latticeKernels(this.memory);
-    const buf = this.memory.buffer;
-    const f = this.fixed;
-    new Float64Array(buf, f.X, bilou.exp.length).set(bilou.exp);
-    new Int32Array(buf, f.pFrom, np).set(bilou.pFrom.subarray(0, np));
-    new Int32Array(buf, f.pTo, np).set(bilou.pTo.subarray(0, np));
-    new Float64Array(buf, f.pExtra, np).set(bilou.pExtra.subarray(0, np));
-    // as Lattice.setChain computes them
-    const start = new Float64Array(buf, f.start, L);
-    const end = new Float64Array(buf, f.end, L);
-    for (let i = 0; i < L; i++) {
-      start[i] = chain.start[i] <= DISALLOWED ? 0 : Math.exp(chain.start[i]);
-      end[i] = chain.end[i] <= DISALLOWED ? 0 : Math.exp(chain.end[i]);
-    }
+    writeChain(this.memory.buffer, this.fixed, bilou, chain);
   }
 
   /** Forward-backward of n tokens with exponentials psi (n·L), adopted by `lattice`. */
@@ -790,16 +773,10 @@ export class WasmForwardBackward {
     const L = this.chain.L;
     if (!this.at || n > this.cap) {
       const cap = Math.max(n, 2 * this.cap, 64);
-      let bytes = this.fixed.top;
-      const take = (size: number) => {
-        const at = (bytes = Math.ceil(bytes / 16) * 16);
-        bytes += size;
-        return at;
-      };
+      const r = new Regions(this.fixed.top);
       const rows = cap * L * 8;
-      const at = { psi: take(rows), alpha: take(rows), beta: take(rows), scale: take(cap * 8) };
-      const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
-      if (pages > 0) this.memory.grow(pages);
+      const at = { psi: r.take(rows), alpha: r.take(rows), beta: r.take(rows), scale: r.take(cap * 8) };
+      growTo(this.memory, r.bytes);
       this.at = at;
       this.cap = cap;
     }
@@ -811,6 +788,34 @@ export class WasmForwardBackward {
     p.set(psi.length === n * L ? psi : psi.subarray(0, n * L));
     const K = this.kernels.forwardBackward(n, L, at.psi, at.alpha, at.beta, at.scale, f.start, f.end, f.X, this.expOO, this.np, f.pFrom, f.pTo, f.pExtra, f.w, f.pre, f.own);
     lattice.adopt(n, view(at.alpha, n * L), view(at.beta, n * L), p, view(at.scale, n), K);
+  }
+}
+
+/** Where a factored BILOU chain's arrays for the forward-backward kernel go in a memory (see wasm-lattice.ts). */
+export type ChainRegions = Record<'X' | 'pFrom' | 'pTo' | 'pExtra' | 'start' | 'end' | 'w' | 'pre' | 'own', number>;
+
+/** Regions for the chain `bilou` was set to: its factors, corrected pairs, start and end, and the kernel's scratch. */
+export function chainRegions(r: Regions, L: number, bilou: BilouChain): ChainRegions {
+  const np = bilou.np;
+  return {
+    X: r.take(bilou.exp.length * 8), pFrom: r.take(np * 4), pTo: r.take(np * 4), pExtra: r.take(np * 8), start: r.take(L * 8), end: r.take(L * 8),
+    w: r.take(L * 8), pre: r.take(bilou.K * 8), own: r.take(bilou.K * 8),
+  };
+}
+
+/** Writes what forwardBackward reads of `chain` (with `bilou` set to it) into its regions, as Lattice.setChain has it. */
+export function writeChain(buf: ArrayBufferLike, at: ChainRegions, bilou: BilouChain, chain: ChainScores): void {
+  const { L } = chain;
+  const np = bilou.np;
+  new Float64Array(buf, at.X, bilou.exp.length).set(bilou.exp);
+  new Int32Array(buf, at.pFrom, np).set(bilou.pFrom.subarray(0, np));
+  new Int32Array(buf, at.pTo, np).set(bilou.pTo.subarray(0, np));
+  new Float64Array(buf, at.pExtra, np).set(bilou.pExtra.subarray(0, np));
+  const start = new Float64Array(buf, at.start, L);
+  const end = new Float64Array(buf, at.end, L);
+  for (let i = 0; i < L; i++) {
+    start[i] = chain.start[i] <= DISALLOWED ? 0 : Math.exp(chain.start[i]);
+    end[i] = chain.end[i] <= DISALLOWED ? 0 : Math.exp(chain.end[i]);
   }
 }
 
@@ -1514,12 +1519,8 @@ interface Layout {
 
 /** Where the trainer's tables go in its WebAssembly memory, each 16-byte aligned, and how many bytes they take. */
 function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: number[], maxN: number, avg: boolean, rates: boolean, pairs: number): { at: Layout; bytes: number } {
-  let bytes = 0;
-  const take = (n: number) => {
-    const at = (bytes = Math.ceil(bytes / 16) * 16);
-    bytes += n;
-    return at;
-  };
+  const r = new Regions();
+  const take = (n: number) => r.take(n);
   const table = (width: number) => take(numFeatures * pad4(width) * 4);
   const at: Layout = {
     W: table(L),
@@ -1565,8 +1566,8 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
       w: take(L * 8), pre: take(K * 8), own: take(K * 8), preY: take(2 * K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8),
     };
   }
-  if (bytes > MAX_MEMORY_BYTES)
-    throw new RangeError(`trainCrf: ${numFeatures} features × ${L} labels need ${Math.ceil(bytes / 2 ** 20)} MiB of tables, over the 4 GiB a WebAssembly memory holds`);
+  if (r.bytes > MAX_MEMORY_BYTES)
+    throw new RangeError(`trainCrf: ${numFeatures} features × ${L} labels need ${Math.ceil(r.bytes / 2 ** 20)} MiB of tables, over the 4 GiB a WebAssembly memory holds`);
   if (avg) at.out = at.GW;
-  return { at, bytes };
+  return { at, bytes: r.bytes };
 }

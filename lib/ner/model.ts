@@ -2,8 +2,9 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { addRows, BilouChain, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
+import { addRows, BilouChain, chainRegions, writeChain, type ChainRegions, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
 import { latticeKernels, type LatticeKernels } from './wasm-lattice.js';
+import { growTo, Regions } from './wasm-encode.js';
 import { prepareText, type Sequence } from './prepare.js';
 import { tokenize } from './tokenizer.js';
 import { FeatureIndex } from './feature-index.js';
@@ -217,7 +218,7 @@ export class WasmSequenceLattice implements SequenceLattice {
   private cap = 0;
   private at: Record<'ids' | 'offs' | 'E' | 'psi' | 'alpha' | 'beta' | 'scale' | 'rowMax', number> | undefined;
   /** Byte offsets of what does not depend on the sequence length. */
-  private readonly fixed: Record<'W' | 'X' | 'pFrom' | 'pTo' | 'pExtra' | 'start' | 'end' | 'w' | 'pre' | 'own' | 'frac' | 'pow2' | 'top', number>;
+  private readonly fixed: ChainRegions & Record<'W' | 'frac' | 'pow2' | 'top', number>;
 
   static fits(m: FittedModel): boolean {
     return m.labels.scheme === 'BILOU' && BilouChain.fits(m.params);
@@ -230,31 +231,18 @@ export class WasmSequenceLattice implements SequenceLattice {
     this.K = (L - 1) >> 2;
     this.lattice = modelLattice(m);
     const bilou = this.lattice.bilou!;
-    const np = (this.np = bilou.np);
-    let bytes = 0;
-    const take = (n: number) => {
-      const at = (bytes = Math.ceil(bytes / 16) * 16);
-      bytes += n;
-      return at;
-    };
+    this.np = bilou.np;
+    const r = new Regions();
     const W = m.params.W;
-    this.fixed = {
-      W: take(W.length * 4), X: take(bilou.exp.length * 8), pFrom: take(np * 4), pTo: take(np * 4), pExtra: take(np * 8), start: take(L * 8), end: take(L * 8),
-      w: take(L * 8), pre: take(this.K * 8), own: take(this.K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8), top: 0,
-    };
-    this.fixed.top = take(0);
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    this.fixed = { W: r.take(W.length * 4), ...chainRegions(r, L, bilou), frac: r.take(64 * 8), pow2: r.take(EXP_POW2.length * 8), top: 0 };
+    this.fixed.top = r.take(0);
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(r.bytes / 65536) });
     this.kernels = latticeKernels(this.memory);
     const buf = this.memory.buffer;
     const f = this.fixed;
     // the in-memory model's weights are float16 values (fit rounds them): float32 holds them exactly
     new Float32Array(buf, f.W, W.length).set(W);
-    new Float64Array(buf, f.X, bilou.exp.length).set(bilou.exp);
-    new Int32Array(buf, f.pFrom, np).set(bilou.pFrom.subarray(0, np));
-    new Int32Array(buf, f.pTo, np).set(bilou.pTo.subarray(0, np));
-    new Float64Array(buf, f.pExtra, np).set(bilou.pExtra.subarray(0, np));
-    new Float64Array(buf, f.start, L).set(this.lattice.expStart);
-    new Float64Array(buf, f.end, L).set(this.lattice.expEnd);
+    writeChain(buf, f, bilou, m.params);
     new Float64Array(buf, f.frac, 64).set(EXP_FRAC);
     new Float64Array(buf, f.pow2, EXP_POW2.length).set(EXP_POW2);
   }
@@ -264,16 +252,10 @@ export class WasmSequenceLattice implements SequenceLattice {
     if (this.at && n <= this.cap && features <= 64 * this.cap) return this.at;
     const cap = Math.max(n, Math.ceil(features / 64), 2 * this.cap, this.room);
     const L = this.L;
-    let bytes = this.fixed.top;
-    const take = (size: number) => {
-      const at = (bytes = Math.ceil(bytes / 16) * 16);
-      bytes += size;
-      return at;
-    };
+    const r = new Regions(this.fixed.top);
     const rows = cap * L * 8;
-    const at = { ids: take(64 * cap * 4), offs: take((cap + 1) * 4), E: take(rows), psi: take(rows), alpha: take(rows), beta: take(rows), scale: take(cap * 8), rowMax: take(cap * 8) };
-    const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.memory.grow(pages);
+    const at = { ids: r.take(64 * cap * 4), offs: r.take((cap + 1) * 4), E: r.take(rows), psi: r.take(rows), alpha: r.take(rows), beta: r.take(rows), scale: r.take(cap * 8), rowMax: r.take(cap * 8) };
+    growTo(this.memory, r.bytes);
     this.cap = cap;
     return (this.at = at);
   }

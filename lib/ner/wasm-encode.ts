@@ -117,3 +117,20 @@ export const st32 = (addr: Code, v: Code): Code => [...addr, ...v, 0xb6, 0x38, 2
 export const fge = op(0x66);
 export const fle = op(0x65);
 export const fne = op(0x62);
+
+/** Lays out regions of a WebAssembly memory at 16-byte boundaries, from byte `bytes` on. */
+export class Regions {
+  constructor(public bytes = 0) {}
+  /** The byte offset of a new region of `size` bytes. */
+  take(size: number): number {
+    const at = (this.bytes = Math.ceil(this.bytes / 16) * 16);
+    this.bytes += size;
+    return at;
+  }
+}
+
+/** Grows `memory` to hold at least `bytes` (views of it made before are detached when it grows). */
+export function growTo(memory: WebAssembly.Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+}
