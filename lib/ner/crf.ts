@@ -730,14 +730,19 @@ export class Lattice {
 
   /** log Z − (the max-shift constants), usable only for the training loss. */
   logZShifted(): number {
-    let s = Math.log(this.K);
-    for (let t = 0; t < this.n; t++) s += Math.log(this.scale[t]);
-    return s;
+    return logZShifted(this.K, this.scale, this.n);
   }
 }
 
 /** See Lattice.certainPath. */
 const CERTAIN_PATH_DOUBT = 0.45;
+
+/** log K + Σ log scale[t] over n tokens: a forward-backward's log Z less the max shifts (for the training loss). */
+function logZShifted(K: number, scale: Float64Array, n: number): number {
+  let s = Math.log(K);
+  for (let t = 0; t < n; t++) s += Math.log(scale[t]);
+  return s;
+}
 
 /**
  * Forward-backward over a factored BILOU chain (fixed: the scores as they are when this is made) by the WebAssembly
@@ -761,11 +766,11 @@ export class WasmForwardBackward {
     const np = (this.np = bilou.np);
     this.expOO = bilou.expOO;
     const r = new Regions();
-    this.fixed = { ...chainRegions(r, L, bilou), top: 0 };
+    this.fixed = { ...chainRegions(r, L, np), top: 0 };
     this.fixed.top = r.take(0);
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(r.bytes / 65536) });
     this.kernels = latticeKernels(this.memory);
-    writeChain(this.memory.buffer, this.fixed, bilou, chain);
+    writeChain(chainViews(this.memory.buffer, this.fixed, L, np), bilou, chain);
   }
 
   /** Forward-backward of n tokens with exponentials psi (n·L), adopted by `lattice`. */
@@ -794,25 +799,57 @@ export class WasmForwardBackward {
 /** Where a factored BILOU chain's arrays for the forward-backward kernel go in a memory (see wasm-lattice.ts). */
 export type ChainRegions = Record<'X' | 'pFrom' | 'pTo' | 'pExtra' | 'start' | 'end' | 'w' | 'pre' | 'own', number>;
 
-/** Regions for the chain `bilou` was set to: its factors, corrected pairs, start and end, and the kernel's scratch. */
-export function chainRegions(r: Regions, L: number, bilou: BilouChain): ChainRegions {
-  const np = bilou.np;
+/**
+ * Regions for a factored BILOU chain of L tags with np corrected pairs: its factors, corrected pairs, start and end,
+ * and the kernel's scratch.
+ */
+export function chainRegions(r: Regions, L: number, np: number): ChainRegions {
+  const K = (L - 1) >> 2;
   return {
-    X: r.take(bilou.exp.length * 8), pFrom: r.take(np * 4), pTo: r.take(np * 4), pExtra: r.take(np * 8), start: r.take(L * 8), end: r.take(L * 8),
-    w: r.take(L * 8), pre: r.take(bilou.K * 8), own: r.take(bilou.K * 8),
+    X: r.take(K * P.CAT * 8), pFrom: r.take(np * 4), pTo: r.take(np * 4), pExtra: r.take(np * 8), start: r.take(L * 8), end: r.take(L * 8),
+    w: r.take(L * 8), pre: r.take(K * 8), own: r.take(K * 8),
   };
 }
 
-/** Writes what forwardBackward reads of `chain` (with `bilou` set to it) into its regions, as Lattice.setChain has it. */
-export function writeChain(buf: ArrayBufferLike, at: ChainRegions, bilou: BilouChain, chain: ChainScores): void {
+/** Regions for the tables of expNonPositive (EXP_FRAC, EXP_POW2), which psiRows reads. */
+export function expRegions(r: Regions): { frac: number; pow2: number } {
+  return { frac: r.take(EXP_FRAC.length * 8), pow2: r.take(EXP_POW2.length * 8) };
+}
+
+/** Writes the tables of expNonPositive into their regions. */
+export function writeExpTables(buf: ArrayBufferLike, at: { frac: number; pow2: number }): void {
+  new Float64Array(buf, at.frac, EXP_FRAC.length).set(EXP_FRAC);
+  new Float64Array(buf, at.pow2, EXP_POW2.length).set(EXP_POW2);
+}
+
+/** Views of a chain's regions (see chainRegions) in `buf`, for writeChain. */
+export interface ChainViews {
+  X: Float64Array;
+  pFrom: Int32Array;
+  pTo: Int32Array;
+  pExtra: Float64Array;
+  start: Float64Array;
+  end: Float64Array;
+}
+
+/** The views writeChain writes through, made once per memory. */
+export function chainViews(buf: ArrayBufferLike, at: ChainRegions, L: number, np: number): ChainViews {
+  const K = (L - 1) >> 2;
+  return {
+    X: new Float64Array(buf, at.X, K * P.CAT), pFrom: new Int32Array(buf, at.pFrom, np), pTo: new Int32Array(buf, at.pTo, np),
+    pExtra: new Float64Array(buf, at.pExtra, np), start: new Float64Array(buf, at.start, L), end: new Float64Array(buf, at.end, L),
+  };
+}
+
+/** Writes what forwardBackward reads of `chain` (with `bilou` set to it, as many pairs as laid out), as Lattice.setChain has it. */
+export function writeChain(v: ChainViews, bilou: BilouChain, chain: ChainScores): void {
   const { L } = chain;
   const np = bilou.np;
-  new Float64Array(buf, at.X, bilou.exp.length).set(bilou.exp);
-  new Int32Array(buf, at.pFrom, np).set(bilou.pFrom.subarray(0, np));
-  new Int32Array(buf, at.pTo, np).set(bilou.pTo.subarray(0, np));
-  new Float64Array(buf, at.pExtra, np).set(bilou.pExtra.subarray(0, np));
-  const start = new Float64Array(buf, at.start, L);
-  const end = new Float64Array(buf, at.end, L);
+  v.X.set(bilou.exp);
+  v.pFrom.set(bilou.pFrom.subarray(0, np));
+  v.pTo.set(bilou.pTo.subarray(0, np));
+  v.pExtra.set(bilou.pExtra.subarray(0, np));
+  const { start, end } = v;
   for (let i = 0; i < L; i++) {
     start[i] = chain.start[i] <= DISALLOWED ? 0 : Math.exp(chain.start[i]);
     end[i] = chain.end[i] <= DISALLOWED ? 0 : Math.exp(chain.end[i]);
@@ -1089,7 +1126,7 @@ class CrfTrainer {
    * Forward-backward for a factored BILOU chain (the default) as WebAssembly, over views of the memory (the same bits
    * as `lat`, which runs for other chains): the chain's factors as BilouChain gives them, copied in per step.
    */
-  private readonly wasm: { kernels: LatticeKernels; bilou: BilouChain; X: Float64Array; pFrom: Int32Array; pTo: Int32Array; pExtra: Float64Array; pExpUV: Float64Array; expStart: Float64Array; expEnd: Float64Array; alpha: Float64Array; beta: Float64Array; scale: Float64Array; rowMax: Float64Array } | undefined;
+  private readonly wasm: { kernels: LatticeKernels; bilou: BilouChain; chain: ChainViews; pExpUV: Float64Array; alpha: Float64Array; beta: Float64Array; scale: Float64Array; rowMax: Float64Array } | undefined;
   /** The last forward-backward's alpha, beta and K (wasm's or lat's). */
   private alpha: Float64Array = new Float64Array(0);
   private beta: Float64Array = new Float64Array(0);
@@ -1201,21 +1238,14 @@ class CrfTrainer {
     this.pairIndex = new Int32Array(cross ? L * L : 0).fill(-1);
     goldPairs.from.forEach((a, j) => (this.pairIndex[a * L + goldPairs.to[j]] = j));
     if (cross && np > 0) cross.pairs = { from: Int32Array.from(goldPairs.from), to: Int32Array.from(goldPairs.to), w: f64(c.pw, np) };
-    if (np > 0) {
-      new Int32Array(buf, c.pFrom, np).set(goldPairs.from);
-      new Int32Array(buf, c.pTo, np).set(goldPairs.to);
-    }
     this.gw = f64(at.gw, Math.max(np, 0));
     this.f64Kernels = latticeKernels(memory);
     this.float16 = opts.float16 ?? false;
     if (factored) {
       const P = at.lattice!;
-      const K = (L - 1) >> 2;
-      new Float64Array(buf, P.frac, 64).set(EXP_FRAC);
-      new Float64Array(buf, P.pow2, EXP_POW2.length).set(EXP_POW2);
+      writeExpTables(buf, P);
       this.wasm = {
-        kernels: this.f64Kernels, bilou: new BilouChain(L), X: f64(P.X, K * P_CAT), pFrom: new Int32Array(buf, P.pFrom, np), pTo: new Int32Array(buf, P.pTo, np),
-        pExtra: f64(P.pExtra, np), pExpUV: f64(P.pExpUV, np), expStart: f64(P.expStart, L), expEnd: f64(P.expEnd, L),
+        kernels: this.f64Kernels, bilou: new BilouChain(L), chain: chainViews(buf, P, L, np), pExpUV: f64(P.pExpUV, np),
         alpha: f64(at.alpha, maxN * L), beta: f64(at.beta, maxN * L), scale: f64(P.scale, maxN), rowMax: f64(P.rowMax, maxN),
       };
     }
@@ -1240,7 +1270,7 @@ class CrfTrainer {
       this.alpha = lat.alpha;
       this.beta = lat.beta;
       this.Kz = lat.K;
-      loss = lat.logZShifted() - goldScore(this.chain, E, seq.tags, seq.n);
+      loss = logZShifted(lat.K, lat.scale, seq.n) - goldScore(this.chain, E, seq.tags, seq.n);
     }
     this.emissionUpdates(si);
     this.transitionStep(seq);
@@ -1254,36 +1284,17 @@ class CrfTrainer {
     const P = at.lattice!;
     const { bilou, kernels } = wasm;
     bilou.set(chain);
-    wasm.X.set(bilou.exp);
     const np = bilou.np;
-    if (np !== wasm.pFrom.length) throw new Error(`trainCrf: ${np} corrected pairs, laid out for ${wasm.pFrom.length}`);
-    if (np > 0) {
-      wasm.pFrom.set(bilou.pFrom);
-      wasm.pTo.set(bilou.pTo);
-      wasm.pExtra.set(bilou.pExtra);
-      wasm.pExpUV.set(bilou.pExpUV);
-    }
-    for (let i = 0; i < L; i++) {
-      wasm.expStart[i] = chain.start[i] <= DISALLOWED ? 0 : Math.exp(chain.start[i]);
-      wasm.expEnd[i] = chain.end[i] <= DISALLOWED ? 0 : Math.exp(chain.end[i]);
-    }
+    if (np !== wasm.pExpUV.length) throw new Error(`trainCrf: ${np} corrected pairs, laid out for ${wasm.pExpUV.length}`);
+    writeChain(wasm.chain, bilou, chain);
+    if (np > 0) wasm.pExpUV.set(bilou.pExpUV);
     const n = seq.n;
     kernels.psiRows(at.E, P.psi, P.rowMax, n, L, P.frac, P.pow2, EXP_INV_STEP, EXP_STEP_HI, EXP_STEP_LO);
-    const Kz = kernels.forwardBackward(n, L, P.psi, at.alpha, at.beta, P.scale, P.expStart, P.expEnd, P.X, bilou.expOO, np, P.pFrom, P.pTo, P.pExtra, P.w, P.pre, P.own);
+    const Kz = kernels.forwardBackward(n, L, P.psi, at.alpha, at.beta, P.scale, P.start, P.end, P.X, bilou.expOO, np, P.pFrom, P.pTo, P.pExtra, P.w, P.pre, P.own);
     this.alpha = wasm.alpha;
     this.beta = wasm.beta;
     this.Kz = Kz;
-    // log Z (less the shifts) as Lattice.logZShifted, minus the gold path's shifted score as goldScore
-    let logZ = Math.log(Kz);
-    for (let t = 0; t < n; t++) logZ += Math.log(wasm.scale[t]);
-    const { tags } = seq;
-    const E = this.E;
-    let gold = chain.start[tags[0]] + chain.end[tags[n - 1]];
-    for (let t = 0; t < n; t++) {
-      gold += E[t * L + tags[t]] - wasm.rowMax[t];
-      if (t > 0) gold += chain.trans[tags[t - 1] * L + tags[t]];
-    }
-    return logZ - gold;
+    return logZShifted(Kz, wasm.scale, n) - goldScore(chain, this.E, seq.tags, n, wasm.rowMax);
   }
 
   /**
@@ -1349,7 +1360,7 @@ class CrfTrainer {
     this.f64Kernels.transitionUpdates(
       L, this.allowedT.length, c.allowed, c.trans, c.GT, c.UT, at.gT, c.start, c.GS, c.US, c.gS, c.end, c.GE, c.UE, c.gE,
       this.crossPairs.length >> 1, c.crossList, cross ? c.u : -1, c.Gu, c.Uu, at.gu, c.v, c.Gv, c.Uv, at.gv,
-      cross?.pairs ? cross.pairs.w.length : 0, c.pFrom, c.pTo, c.pw, c.pGw, c.pUw, at.gw, this.eta, this.stepNo,
+      cross?.pairs ? cross.pairs.w.length : 0, at.lattice?.pFrom ?? -1, at.lattice?.pTo ?? -1, c.pw, c.pGw, c.pUw, at.gw, this.eta, this.stepNo,
     );
   }
 
@@ -1405,12 +1416,13 @@ function keepStrongPairs(cross: CrossFactors, min: number): void {
 }
 
 /** Score of the gold tags with each token's emissions shifted by their maximum (as `Lattice.run` shifts them). */
-function goldScore(chain: ChainScores, E: Float64Array, tags: Int32Array, n: number): number {
+function goldScore(chain: ChainScores, E: Float64Array, tags: Int32Array, n: number, rowMax?: Float64Array): number {
   const L = chain.L;
   let gold = chain.start[tags[0]] + chain.end[tags[n - 1]];
   for (let t = 0; t < n; t++) {
     let m = -Infinity;
-    for (let y = 0; y < L; y++) if (E[t * L + y] > m) m = E[t * L + y];
+    if (rowMax) m = rowMax[t];
+    else for (let y = 0; y < L; y++) if (E[t * L + y] > m) m = E[t * L + y];
     gold += E[t * L + tags[t]] - m;
     if (t > 0) gold += chain.trans[tags[t - 1] * L + tags[t]];
   }
@@ -1438,9 +1450,6 @@ export function adagradNonNegative(x: Float64Array, G: Float64Array, U: Float64A
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
-
-/** P.CAT outside the const enum's file-local uses. */
-const P_CAT: number = P.CAT;
 
 /** The cross pairs (a, b) the gold tag paths contain, in (a, b) order. */
 function crossPairsIn(seqs: TrainSequence[], L: number): { from: number[]; to: number[] } {
@@ -1500,21 +1509,22 @@ interface Layout {
   /**
    * The chain: transition, start, end scores with their AdaGrad sums (G…) and averaging accumulators (U…), start and
    * end gradients, the allowed transitions and cross pairs (int32), the cross factors and the corrected pairs'
-   * weights (pw, pGw, pUw) and from/to (int32).
+   * weights (pw, pGw, pUw; their from/to are the lattice's).
    */
   chain: Record<
-    'trans' | 'GT' | 'UT' | 'allowed' | 'crossList' | 'start' | 'GS' | 'US' | 'gS' | 'end' | 'GE' | 'UE' | 'gE' | 'u' | 'Gu' | 'Uu' | 'v' | 'Gv' | 'Uv' | 'pw' | 'pGw' | 'pUw' | 'pFrom' | 'pTo',
+    'trans' | 'GT' | 'UT' | 'allowed' | 'crossList' | 'start' | 'GS' | 'US' | 'gS' | 'end' | 'GE' | 'UE' | 'gE' | 'u' | 'Gu' | 'Uu' | 'v' | 'Gv' | 'Uv' | 'pw' | 'pGw' | 'pUw',
     number
   >;
   /** The trained weights (float64, numFeatures × L), as float16 bits (uint16) and their rows' norms (float64). */
   out: number;
   bits16: number;
   norms: number;
-  /** For the WebAssembly forward-backward (factored BILOU chains): see wasm-lattice.ts for each array. */
-  lattice?: {
-    psi: number; scale: number; rowMax: number; expStart: number; expEnd: number; X: number;
-    pFrom: number; pTo: number; pExtra: number; pExpUV: number; w: number; pre: number; own: number; preY: number; frac: number; pow2: number;
-  };
+  /**
+   * For the WebAssembly forward-backward (factored BILOU chains): the chain as writeChain puts it (its corrected pairs'
+   * from/to also serve transitionUpdates), and psi, scale, row maxima, pExpUV, preY and the exp tables (see
+   * wasm-lattice.ts for each array).
+   */
+  lattice?: ChainRegions & { psi: number; scale: number; rowMax: number; pExpUV: number; preY: number; frac: number; pow2: number };
 }
 
 /** Where the trainer's tables go in its WebAssembly memory, each 16-byte aligned, and how many bytes they take. */
@@ -1553,7 +1563,7 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
       trans: take(L * L * 8), GT: take(L * L * 8), UT: take(L * L * 8), allowed: take(L * L * 4), crossList: take(2 * L * L * 4),
       start: take(L * 8), GS: take(L * 8), US: take(L * 8), gS: take(L * 8), end: take(L * 8), GE: take(L * 8), UE: take(L * 8), gE: take(L * 8),
       u: take(L * 8), Gu: take(L * 8), Uu: take(L * 8), v: take(L * 8), Gv: take(L * 8), Uv: take(L * 8),
-      pw: take(Math.max(pairs, 0) * 8), pGw: take(Math.max(pairs, 0) * 8), pUw: take(Math.max(pairs, 0) * 8), pFrom: take(Math.max(pairs, 0) * 4), pTo: take(Math.max(pairs, 0) * 4),
+      pw: take(Math.max(pairs, 0) * 8), pGw: take(Math.max(pairs, 0) * 8), pUw: take(Math.max(pairs, 0) * 8),
     },
   };
   // pairs ≥ 0: a factored BILOU chain with that many corrected pairs
@@ -1561,9 +1571,8 @@ function layout(seqs: TrainSequence[], numFeatures: number, L: number, sizes: nu
     const K = (L - 1) >> 2;
     const rows = maxN * L * 8;
     at.lattice = {
-      psi: take(rows), scale: take(maxN * 8), rowMax: take(maxN * 8), expStart: take(L * 8), expEnd: take(L * 8),
-      X: take(K * P_CAT * 8), pFrom: take(pairs * 4), pTo: take(pairs * 4), pExtra: take(pairs * 8), pExpUV: take(pairs * 8),
-      w: take(L * 8), pre: take(K * 8), own: take(K * 8), preY: take(2 * K * 8), frac: take(64 * 8), pow2: take(EXP_POW2.length * 8),
+      ...chainRegions(r, L, pairs), ...expRegions(r),
+      psi: take(rows), scale: take(maxN * 8), rowMax: take(maxN * 8), pExpUV: take(pairs * 8), preY: take(2 * K * 8),
     };
   }
   if (r.bytes > MAX_MEMORY_BYTES)

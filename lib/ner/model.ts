@@ -2,7 +2,7 @@
 // export (export-model.ts) freezes exactly this model; the in-memory path is the reference it is tested against.
 import { FeatureExtractor, type ClusterTable, type FeatureSettings, type Gazetteer } from './features.js';
 import { LabelSet, type TagScheme } from './labels.js';
-import { addRows, BilouChain, chainRegions, writeChain, type ChainRegions, EXP_FRAC, EXP_INV_STEP, EXP_POW2, EXP_STEP_HI, EXP_STEP_LO, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
+import { addRows, BilouChain, chainRegions, chainViews, expRegions, writeChain, writeExpTables, type ChainRegions, EXP_INV_STEP, EXP_STEP_HI, EXP_STEP_LO, Lattice, materializeCross, trainCrf, viterbi, type ChainScores, type CrfParams, type TrainSequence } from './crf.js';
 import { latticeKernels, type LatticeKernels } from './wasm-lattice.js';
 import { growTo, Regions } from './wasm-encode.js';
 import { prepareText, type Sequence } from './prepare.js';
@@ -234,7 +234,7 @@ export class WasmSequenceLattice implements SequenceLattice {
     this.np = bilou.np;
     const r = new Regions();
     const W = m.params.W;
-    this.fixed = { W: r.take(W.length * 4), ...chainRegions(r, L, bilou), frac: r.take(64 * 8), pow2: r.take(EXP_POW2.length * 8), top: 0 };
+    this.fixed = { W: r.take(W.length * 4), ...chainRegions(r, L, this.np), ...expRegions(r), top: 0 };
     this.fixed.top = r.take(0);
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(r.bytes / 65536) });
     this.kernels = latticeKernels(this.memory);
@@ -242,9 +242,8 @@ export class WasmSequenceLattice implements SequenceLattice {
     const f = this.fixed;
     // the in-memory model's weights are float16 values (fit rounds them): float32 holds them exactly
     new Float32Array(buf, f.W, W.length).set(W);
-    writeChain(buf, f, bilou, m.params);
-    new Float64Array(buf, f.frac, 64).set(EXP_FRAC);
-    new Float64Array(buf, f.pow2, EXP_POW2.length).set(EXP_POW2);
+    writeChain(chainViews(buf, f, L, this.np), bilou, m.params);
+    writeExpTables(buf, f);
   }
 
   /** Room for n tokens with `features` feature rows in all, after the fixed tables (the memory grows when short). */
