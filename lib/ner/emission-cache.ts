@@ -7,6 +7,7 @@ import { bucket2Of, fingerprintOf, fnv1a, modU32By } from './hash.js';
 import { appendMatchingRows, type EmissionSession, type RowMatrix } from './onnx/session.js';
 import { MAX_SEQUENCE_TOKENS, type Sequence } from './prepare.js';
 import { sumKernels, type SumKernels } from './simd.js';
+import { Regions } from './wasm-encode.js';
 
 export interface EmissionCacheSettings {
   /**
@@ -374,12 +375,14 @@ export class EmissionCache {
   private layout(arenaFloats: number, outFloats: number): void {
     const L = this.L;
     const tokens = Math.ceil(outFloats / L);
-    // regions at 16-byte boundaries; 4 values of room after out and psi (the psi kernel runs past a row's end)
-    const outAt = (arenaFloats + 3) & ~3;
-    const maximaAt = (outAt + outFloats + 4 + 3) & ~3;
-    const accAt = (maximaAt + tokens + 3) & ~3;
-    const psiAt = (accAt + L + 3) & ~3; // in floats; psi is float64 from byte 4·psiAt
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((4 * psiAt + 8 * (outFloats + 4)) / WASM_PAGE) });
+    // the arena from byte 0, then the regions at 16-byte boundaries, their offsets kept in floats; 4 values of room
+    // after out and psi (the psi kernel runs past a row's end)
+    const r = new Regions(4 * arenaFloats);
+    const outAt = r.take(4 * (outFloats + 4)) / 4;
+    const maximaAt = r.take(4 * tokens) / 4;
+    const accAt = r.take(4 * L) / 4;
+    const psiAt = r.take(8 * (outFloats + 4)) / 4; // psi is float64 from byte 4·psiAt
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(r.bytes / WASM_PAGE) });
     const arena = new Float32Array(memory.buffer, 0, arenaFloats);
     if (this.arena) arena.set(this.arena.subarray(0, this.used));
     this.arena = arena;

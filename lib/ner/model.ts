@@ -213,7 +213,6 @@ export class WasmSequenceLattice implements SequenceLattice {
   private readonly kernels: LatticeKernels;
   private readonly memory: WebAssembly.Memory;
   private readonly L: number;
-  private readonly K: number;
   private readonly np: number;
   private cap = 0;
   private at: Record<'ids' | 'offs' | 'E' | 'psi' | 'alpha' | 'beta' | 'scale' | 'rowMax', number> | undefined;
@@ -228,7 +227,6 @@ export class WasmSequenceLattice implements SequenceLattice {
   constructor(private readonly m: FittedModel, private readonly room = 256) {
     if (!WasmSequenceLattice.fits(m)) throw new RangeError('WasmSequenceLattice: needs a factored BILOU chain');
     const L = (this.L = m.labels.size);
-    this.K = (L - 1) >> 2;
     this.lattice = modelLattice(m);
     const bilou = this.lattice.bilou!;
     this.np = bilou.np;

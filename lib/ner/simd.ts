@@ -2,6 +2,7 @@
 // module of two functions, encoded here byte by byte (no toolchain, nothing downloaded or built), over a memory the
 // caller owns. Offsets and results are in bytes and floats of that memory.
 
+import { leb, moduleOf, sleb, vec } from './wasm-encode.js';
 import { SUM_MODULE, TRAIN_MODULE } from './wasm-modules.js';
 
 /** The sum kernels, bound to one memory. */
@@ -29,35 +30,6 @@ const I32 = 0x7f;
 const F32 = 0x7d;
 const V128 = 0x7b;
 
-/** Unsigned LEB128. */
-export function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128. */
-export function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-export const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-export const name = (s: string): number[] => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
-export const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
 
 const localGet = (i: number) => [0x20, ...leb(i)];
 const localSet = (i: number) => [0x21, ...leb(i)];
@@ -182,14 +154,11 @@ function psiBody(): number[] {
 
 /** The module's bytes: imports memory "m"."memory", exports sum5, sum5far and psi. */
 export function sumModuleBytes(): Uint8Array<ArrayBuffer> {
-  const type = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec([[F32]])];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(7), type(10), [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([])]])),
-    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('sum5'), 0x00, 0], [...name('sum5far'), 0x00, 1], [...name('psi'), 0x00, 2]])),
-    ...section(10, vec([body(false), body(true), psiBody()])),
+  const type = (params: number, result: number[][]) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec(result)];
+  return moduleOf([
+    { name: 'sum5', type: type(7, [[F32]]), body: body(false) },
+    { name: 'sum5far', type: type(10, [[F32]]), body: body(true) },
+    { name: 'psi', type: type(5, []), body: psiBody() },
   ]);
 }
 
@@ -253,13 +222,9 @@ function trainBody(group: boolean): number[] {
 /** The trainer module's bytes: imports memory "m"."memory", exports rowSums and groupAdd. */
 export function trainModuleBytes(): Uint8Array<ArrayBuffer> {
   const type = (params: number) => [0x60, ...vec(Array.from({ length: params }, () => [I32])), ...vec([])];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type(8), type(9)])),
-    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('rowSums'), 0x00, 0], [...name('groupAdd'), 0x00, 1]])),
-    ...section(10, vec([trainBody(false), trainBody(true)])),
+  return moduleOf([
+    { name: 'rowSums', type: type(8), body: trainBody(false) },
+    { name: 'groupAdd', type: type(9), body: trainBody(true) },
   ]);
 }
 

@@ -1,6 +1,36 @@
 // A few combinators for encoding WebAssembly function bodies by hand (no toolchain): expressions are byte arrays,
 // locals are numbered by Fn in the order they are asked for, addresses are byte offsets into the module's memory.
-import { leb, name, section, sleb, vec } from './simd.js';
+// Also the module format's primitives (LEB128, vectors, sections), which simd.ts's hand-written bodies use too.
+
+/** Unsigned LEB128. */
+export function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+export const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
+export const name = (s: string): number[] => vec([...Buffer.from(s, 'utf8')].map((b) => [b]));
+export const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
 
 export type Code = number[];
 export const I32 = 0x7f;
@@ -27,8 +57,7 @@ export const flt = op(0x63);
 export const fgt = op(0x64);
 export const ior = op(0x72);
 export const ffloor = (a: Code): Code => [...a, 0x9c];
-export const truncS = (a: Code): Code => [...a, 0xaa];
-/** i32.trunc_sat_f64_s: as truncS, but NaN gives 0 and out-of-range values saturate instead of trapping. */
+/** i32.trunc_sat_f64_s: float64 to int32 toward zero; NaN gives 0 and out-of-range values saturate instead of trapping. */
 export const truncSat = (a: Code): Code => [...a, 0xfc, 0x02];
 export const ld = (addr: Code, off = 0): Code => [...addr, 0x2b, 3, ...leb(off)];
 export const st = (addr: Code, v: Code, off = 0): Code => [...addr, ...v, 0x39, 3, ...leb(off)];
@@ -81,20 +110,24 @@ export class Fn {
 }
 
 
-/** A module of `fns` (exported under `names`, in order) importing memory "m"."memory". */
-export function moduleBytes(fns: Array<{ fn: Fn; code: Code }>, names: string[]): Uint8Array<ArrayBuffer> {
+/** A module of `functions` (each exported under its name, in order) importing memory "m"."memory". */
+export function moduleOf(functions: Array<{ name: string; type: Code; body: Code }>): Uint8Array<ArrayBuffer> {
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(fns.map((f) => f.fn.type()))),
+    ...section(1, vec(functions.map((f) => f.type))),
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, ...leb(0)]])),
-    ...section(3, vec(fns.map((_, i) => [i]))),
-    ...section(7, vec(names.map((n, i) => [...name(n), 0x00, i]))),
-    ...section(10, vec(fns.map((f) => f.fn.body(f.code)))),
+    ...section(3, vec(functions.map((_, i) => [i]))),
+    ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, i]))),
+    ...section(10, vec(functions.map((f) => f.body))),
   ]);
 }
 
+/** moduleOf for functions built with Fn. */
+export function moduleBytes(fns: Array<{ fn: Fn; code: Code }>, names: string[]): Uint8Array<ArrayBuffer> {
+  return moduleOf(fns.map((f, i) => ({ name: names[i], type: f.fn.type(), body: f.fn.body(f.code) })));
+}
+
 export const ishrU = op(0x76);
-export const ior32 = op(0x72);
 export const ieq = op(0x46);
 export const ine = op(0x47);
 export const igtS = op(0x4a);

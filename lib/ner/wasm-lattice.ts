@@ -5,7 +5,7 @@
 //
 // Encoded byte by byte through a few combinators (no toolchain). Every address is a byte offset into the memory the
 // caller owns; arrays are float64 unless said otherwise.
-import { addTo, at4, at8, call, fle, fne, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior32, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncSat, F64, I32, type Code } from './wasm-encode.js';
+import { addTo, at4, at8, call, fle, fne, f32BitsOf, fsqrt, st32, f64OfF32Bits, fabs, fadd, fdiv, ffloor, fgt, flt, fmul, Fn, forDown, forUp, fromI32, fsub, f64, get, i32, iadd, iand, ieq, ifElse, ifThen, igeS, igtS, ileS, iltS, imul, ine, ior, ishl, ishrS, ishrU, isub, ld, ld32, ldi, moduleBytes, orTiny, select, set, st, st16, truncSat, F64, I32, type Code } from './wasm-encode.js';
 import { LATTICE_MODULE } from './wasm-modules.js';
 
 /**
@@ -335,28 +335,28 @@ function round16(): { fn: Fn; code: Code } {
   const VALUES = 0, N = 1, L = 2, BITS = 3, NORMS = 4;
   const r = fn.i32(), i = fn.i32(), end = fn.i32(), x = fn.i32(), sign = fn.i32(), ex = fn.i32(), mant = fn.i32(), e = fn.i32(), shift = fn.i32(), half = fn.i32(), rem = fn.i32(), mid = fn.i32(), h = fn.i32();
   const s = fn.f64(), v = fn.f64();
-  const roundUp = (tie: Code) => ifThen(ior32(igtS(get(rem), tie), iand(ieq(get(rem), tie), iand(get(half), i32(1)))), set(half, iadd(get(half), i32(1))));
+  const roundUp = (tie: Code) => ifThen(ior(igtS(get(rem), tie), iand(ieq(get(rem), tie), iand(get(half), i32(1)))), set(half, iadd(get(half), i32(1))));
   const toHalf = [
     ...set(x, f32BitsOf(ld(at8(get(VALUES), get(i))))),
     ...set(sign, iand(ishrU(get(x), i32(16)), i32(0x8000))),
     ...set(ex, iand(ishrU(get(x), i32(23)), i32(0xff))),
     ...set(mant, iand(get(x), i32(0x7fffff))),
-    ...ifElse(ieq(get(ex), i32(0xff)), set(h, ior32(ior32(get(sign), i32(0x7c00)), select(i32(0x200), i32(0), ine(get(mant), i32(0))))), [
+    ...ifElse(ieq(get(ex), i32(0xff)), set(h, ior(ior(get(sign), i32(0x7c00)), select(i32(0x200), i32(0), ine(get(mant), i32(0))))), [
       ...set(e, isub(get(ex), i32(112))),
-      ...ifElse(igeS(get(e), i32(0x1f)), set(h, ior32(get(sign), i32(0x7c00))), ifElse(ileS(get(e), i32(0)),
+      ...ifElse(igeS(get(e), i32(0x1f)), set(h, ior(get(sign), i32(0x7c00))), ifElse(ileS(get(e), i32(0)),
         ifElse(iltS(get(e), i32(-10)), set(h, get(sign)), [
-          ...set(mant, ior32(get(mant), i32(0x800000))),
+          ...set(mant, ior(get(mant), i32(0x800000))),
           ...set(shift, isub(i32(14), get(e))),
           ...set(half, ishrU(get(mant), get(shift))),
           ...set(rem, iand(get(mant), isub(ishl(i32(1), get(shift)), i32(1)))),
           ...set(mid, ishl(i32(1), isub(get(shift), i32(1)))),
           ...roundUp(get(mid)),
-          ...set(h, ior32(get(sign), get(half))),
+          ...set(h, ior(get(sign), get(half))),
         ]), [
-        ...set(half, ior32(ishl(get(e), i32(10)), ishrU(get(mant), i32(13)))),
+        ...set(half, ior(ishl(get(e), i32(10)), ishrU(get(mant), i32(13)))),
         ...set(rem, iand(get(mant), i32(0x1fff))),
         ...roundUp(i32(0x1000)),
-        ...set(h, ior32(get(sign), get(half))),
+        ...set(h, ior(get(sign), get(half))),
       ])),
     ]),
   ];
@@ -366,7 +366,7 @@ function round16(): { fn: Fn; code: Code } {
   const fromHalf = [
     ...set(e, iand(ishrU(get(h), i32(10)), i32(0x1f))),
     ...ifElse(iand(ine(get(e), i32(0)), ine(get(e), i32(0x1f))),
-      set(v, f64OfF32Bits(ior32(ior32(ishl(iand(get(h), i32(0x8000)), i32(16)), ishl(iadd(get(e), i32(112)), i32(23))), ishl(m, i32(13))))),
+      set(v, f64OfF32Bits(ior(ior(ishl(iand(get(h), i32(0x8000)), i32(16)), ishl(iadd(get(e), i32(112)), i32(23))), ishl(m, i32(13))))),
       ifElse(ieq(iand(get(h), i32(0x7fff)), i32(0)), set(v, select(f64(-0), f64(0), ine(iand(get(h), i32(0x8000)), i32(0)))),
         ifElse(ieq(get(e), i32(0)), set(v, fmul(signed(fromI32(m)), f64(2 ** -24))),
           set(v, select(f64(NaN), signed(f64(Infinity)), ine(m, i32(0))))))),
